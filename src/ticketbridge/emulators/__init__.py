@@ -1,0 +1,1 @@
+"""Local emulators of the vendors TicketBridge talks to (tests and sandbox)."""

@@ -1,0 +1,139 @@
+"""Run the emulator over real HTTP: `EmulatorServer` (background thread) and `serve` (CLI).
+
+Uvicorn runs with `TransportProtocol`, an h11 protocol that exposes the connection's
+transport to the app as `scope["extensions"]["tb.transport"]`; the app aborts it to emulate
+"the write committed but the client never got an answer".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+import threading
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .app import TRANSPORT_KEY, Emulator, create_app
+from .config import EmulatorConfig
+from .faults import FaultConfig
+from .state import EmulatorState
+
+__all__ = ["EmulatorConfig", "EmulatorServer", "FaultConfig", "TransportProtocol", "serve"]
+
+
+class TransportProtocol(H11Protocol):
+    """h11 protocol that hands the TCP transport to the ASGI app via scope extensions."""
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        # A new request's scope is built and its task scheduled inside handle_events; the
+        # task has not run yet, so extending the (shared) scope dict here is in time.
+        scope: Any = getattr(self, "scope", None)
+        if scope is not None and self.transport is not None:
+            scope.setdefault("extensions", {})[TRANSPORT_KEY] = self.transport
+
+
+def _uvicorn_config(app: Emulator, config: EmulatorConfig, sock_port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=config.host,
+        port=sock_port,
+        http=TransportProtocol,
+        lifespan="off",
+        access_log=config.access_log,
+        log_level="info" if config.access_log else "warning",
+        timeout_keep_alive=30,
+    )
+
+
+class EmulatorServer:
+    """The emulator on a real TCP port in a background thread (for tests and benchmarks)."""
+
+    def __init__(self, config: EmulatorConfig | None = None, **overrides: Any) -> None:
+        base = config or EmulatorConfig()
+        if "faults" in overrides and isinstance(overrides["faults"], dict):
+            overrides["faults"] = FaultConfig().updated(overrides["faults"])
+        self.config = dataclasses.replace(base, **overrides) if overrides else base
+        self.emulator = create_app(self.config)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self.port = self.config.port
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.emulator.state
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"{self.base_url}/ex/jira/{self.config.cloud_id}"
+
+    @property
+    def cloud_id(self) -> str:
+        return self.config.cloud_id
+
+    def start(self) -> EmulatorServer:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.config.host, self.config.port))
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        server = uvicorn.Server(_uvicorn_config(self.emulator, self.config, self.port))
+        self._server = server
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])),
+            name=f"jira-emulator-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        while not server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("Jira emulator failed to start")
+            self._thread.join(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = self._sock = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def set_faults(self, **changes: Any) -> None:
+        """Partial update of the fault settings (same keys as POST /_emulator/faults)."""
+        self.emulator.faults.update(changes)
+
+    def reset(self) -> None:
+        """Seeded data back, stats zeroed, faults cleared (like POST /_emulator/reset)."""
+        self.emulator.reset()
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.emulator.faults.stats.as_dict()
+
+
+def serve(config: EmulatorConfig) -> None:
+    """Run the emulator in the foreground until interrupted (used by the CLI)."""
+    emulator = create_app(config)
+    uvicorn.Server(_uvicorn_config(emulator, config, config.port or 8081)).run()
