@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -132,7 +132,7 @@ async def token(request: Request) -> Response:
             loaded = await request.json()
             data = loaded if isinstance(loaded, dict) else {}
         else:
-            data = dict(await request.form())
+            data = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
     except ValueError:
         data = {}
     status, body = _store(request).exchange(data)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
 from starlette.responses import Response
 
@@ -92,13 +92,14 @@ def select_page(
     ctx: Ctx, compiled: CompiledJql, jctx: JqlContext, jql: str, token: str | None, size: int
 ) -> tuple[list[Issue], str | None]:
     position = decode_token(jql, token)
+    matches = compiled.predicate(jctx)  # bound once per page, reused for every issue
     page: list[Issue] = []
     if not compiled.has_order_by:
         last_id = position[0] if position else None
         for issue in ctx.state.iter_issues_desc():
             if last_id is not None and issue.id >= last_id:
                 continue
-            if compiled.matches(issue, jctx):
+            if matches(issue):
                 page.append(issue)
                 if len(page) > size:
                     break
@@ -106,7 +107,7 @@ def select_page(
     else:
         with ctx.state.lock:
             candidates = list(ctx.state.issues.values())
-        ordered = compiled.sort([i for i in candidates if compiled.matches(i, jctx)], jctx)
+        ordered = cast(list[Issue], compiled.sort([i for i in candidates if matches(i)], jctx))
         start = 0
         if position:
             last_id, start = position[0], position[1]
@@ -205,7 +206,8 @@ async def approximate_count(ctx: Ctx) -> Response:
     compiled, jctx = compile_bounded(ctx, body.get("jql") if isinstance(body, dict) else None)
     with ctx.state.lock:
         candidates = list(ctx.state.issues.values())
-    return json_response({"count": sum(1 for i in candidates if compiled.matches(i, jctx))})
+    matches = compiled.predicate(jctx)
+    return json_response({"count": sum(1 for i in candidates if matches(i))})
 
 
 async def search_removed(ctx: Ctx) -> Response:
