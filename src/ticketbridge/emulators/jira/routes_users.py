@@ -47,6 +47,14 @@ async def user_search(ctx: Ctx) -> Response:
     return json_response([user_json(ctx.state, ctx.api, u) for u in users[start : start + size]])
 
 
+async def users_search(ctx: Ctx) -> Response:
+    """`GET users/search`: every user (active, inactive, apps), offset paged, bare array."""
+    start = max(ctx.query_int("startAt", 0), 0)
+    size = min(max(ctx.query_int("maxResults", 50), 0), 1000)
+    users = list(ctx.state.users.values())[start : start + size]
+    return json_response([user_json(ctx.state, ctx.api, u) for u in users])
+
+
 async def assignable_search(ctx: Ctx) -> Response:
     """Take users [startAt, startAt+maxResults) first, *then* keep assignable matches.
 
@@ -81,5 +89,6 @@ async def assignable_search(ctx: Ctx) -> Response:
 ROUTES = [
     ApiRoute("/user", get_user),
     ApiRoute("/user/search", user_search),
+    ApiRoute("/users/search", users_search),
     ApiRoute("/user/assignable/search", assignable_search),
 ]

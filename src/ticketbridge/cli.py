@@ -1,0 +1,323 @@
+"""The `ticketbridge` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ticketbridge.config import Settings, get_settings
+from ticketbridge.context import AppContext
+from ticketbridge.db.session import transaction
+
+T = TypeVar("T")
+app = typer.Typer(help="TicketBridge: unified ITSM API", no_args_is_help=True)
+accounts_app = typer.Typer(help="Accounts and API keys", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organizations", no_args_is_help=True)
+connections_app = typer.Typer(help="Connections", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys", no_args_is_help=True)
+emulator_app = typer.Typer(help="Local vendor emulators", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(connections_app, name="connections")
+app.add_typer(keys_app, name="keys")
+app.add_typer(emulator_app, name="emulator")
+console = Console()
+
+
+def _with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | None = None) -> T:
+    async def main() -> T:
+        ctx = AppContext.create(settings or get_settings())
+        try:
+            return await fn(ctx)
+        finally:
+            await ctx.http.aclose()
+            await ctx.engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Apply database migrations."""
+    from ticketbridge.db.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    worker: Annotated[bool, typer.Option(help="Run the embedded job worker")] = True,
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    from ticketbridge.app import create_app
+
+    settings = get_settings()
+    settings.run_embedded_worker = worker
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command("worker")
+def worker_cmd(concurrency: int = 4) -> None:
+    """Run a job worker (for PostgreSQL deployments with many processes)."""
+    from ticketbridge.jobs.runtime import Scheduler, Worker
+
+    async def run(ctx: AppContext) -> None:
+        worker = await Worker(ctx, concurrency=concurrency).start()
+        scheduler = await Scheduler(ctx, ctx.settings.scheduler_interval_seconds).start()
+        ctx.background = [worker, scheduler]
+        console.print(f"worker {worker.id} running; Ctrl-C to stop")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await scheduler.stop()
+            await worker.stop()
+
+    _with_ctx(run)
+
+
+@accounts_app.command("create")
+def accounts_create(
+    name: Annotated[str, typer.Option(help="Account name")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an account; prints its id and first API key (shown once)."""
+    from ticketbridge.provisioning import service
+
+    async def run(ctx: AppContext) -> tuple[str, str]:
+        async with transaction(ctx.sessionmaker) as session:
+            account, key = await service.create_account(session, name)
+            return str(account.id), key
+
+    account_id, key = _with_ctx(run)
+    if as_json:
+        print(json.dumps({"account_id": account_id, "api_key": key}))
+    else:
+        console.print(f"account id: {account_id}\nAPI key (shown once): [bold]{key}[/bold]")
+
+
+async def _account_for_key(ctx: AppContext, session: Any, api_key: str) -> Any:
+    from ticketbridge.provisioning import repository
+
+    account = await repository.account_by_api_key(session, api_key)
+    if account is None:
+        _fail("Invalid API key")
+    return account
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: Annotated[str, typer.Option()],
+    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
+    identifier: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an organization in the account the API key belongs to."""
+    from ticketbridge.provisioning import service
+
+    async def run(ctx: AppContext) -> str:
+        async with transaction(ctx.sessionmaker) as session:
+            account = await _account_for_key(ctx, session, api_key)
+            org = await service.create_organization(session, account, name, identifier)
+            return str(org.id)
+
+    org_id = _with_ctx(run)
+    print(json.dumps({"organization_id": org_id}) if as_json else f"organization id: {org_id}")
+
+
+@connections_app.command("create")
+def connections_create(
+    org_id: Annotated[str, typer.Option("--org")],
+    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
+    base_url: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    api_token: Annotated[str | None, typer.Option(envvar="JIRA_API_TOKEN")] = None,
+    oauth: Annotated[bool, typer.Option()] = False,
+    project: Annotated[list[str] | None, typer.Option(help="Project keys to sync")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Connect a Jira site (basic auth, or --oauth for the OAuth 2.0 flow)."""
+    from ticketbridge.errors import TicketBridgeError
+    from ticketbridge.jobs import service as jobs
+    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning.schemas import ConnectionCreate, ConnectionOptions
+
+    credentials: dict[str, Any] = (
+        {"oauth": True} if oauth else {"base_url": base_url, "email": email, "api_token": api_token}
+    )
+
+    async def run(ctx: AppContext) -> dict[str, Any]:
+        async with transaction(ctx.sessionmaker) as session:
+            account = await _account_for_key(ctx, session, api_key)
+            body = ConnectionCreate(
+                vendor="JIRA",
+                credentials=credentials,
+                options=ConnectionOptions(project_keys_filter=project or None),
+            )
+            org = await service.get_organization(session, account, uuid.UUID(org_id))
+            connection = await service.create_connection(ctx, session, account, org.id, body)
+            if connection.state == "ACTIVE":
+                await jobs.schedule_sync(session, connection)
+                connection.next_sync_at = None
+            return service.connection_out(ctx, connection, org).model_dump(mode="json")
+
+    try:
+        out = _with_ctx(run)
+    except TicketBridgeError as exc:
+        _fail(exc.detail + (f" {exc.extra}" if exc.extra else ""))
+        return
+    if as_json:
+        print(json.dumps(out))
+    else:
+        console.print(f"connection id: {out['id']} (state {out['state']})")
+        if out.get("oauth2_authorize_url"):
+            console.print(f"authorize at: {out['oauth2_authorize_url']}")
+
+
+@connections_app.command("list")
+def connections_list(api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")]) -> None:
+    """List the account's connections."""
+    from ticketbridge.provisioning import repository, service
+
+    async def run(ctx: AppContext) -> list[dict[str, Any]]:
+        async with transaction(ctx.sessionmaker) as session:
+            account = await _account_for_key(ctx, session, api_key)
+            out = []
+            for org in await repository.list_organizations(session, account.id):
+                for c in await repository.list_connections(session, account.id, org.id):
+                    out.append(service.connection_out(ctx, c, org).model_dump(mode="json"))
+            return out
+
+    table = Table("id", "organization", "vendor", "state", "health", "last synced")
+    for c in _with_ctx(run):
+        health = (c.get("health") or {}).get("status", "-")
+        table.add_row(
+            c["id"],
+            c["organization_name"],
+            c["vendor"],
+            c["state"],
+            health,
+            str(c["last_synced_at"]),
+        )
+    console.print(table)
+
+
+@connections_app.command("test")
+def connections_test(
+    connection_id: str, api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")]
+) -> None:
+    """Check a connection's credentials against the vendor."""
+    from ticketbridge.errors import TicketBridgeError
+    from ticketbridge.provisioning import service
+
+    async def run(ctx: AppContext) -> tuple[bool, str]:
+        async with transaction(ctx.sessionmaker) as session:
+            account = await _account_for_key(ctx, session, api_key)
+            connection = await service.get_connection(session, account, uuid.UUID(connection_id))
+            try:
+                return True, await service.connector_for(ctx, connection).test()
+            except TicketBridgeError as exc:
+                return False, exc.detail
+
+    ok, detail = _with_ctx(run)
+    console.print(("[green]ok[/green] " if ok else "[red]failed[/red] ") + detail)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@connections_app.command("sync")
+def connections_sync(
+    connection_id: str,
+    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
+) -> None:
+    """Run a sync now, in this process, and print its report."""
+    from ticketbridge.jobs import repository as jobs_repository
+    from ticketbridge.jobs import service as jobs
+    from ticketbridge.jobs.runtime import _load_handlers, run_job
+    from ticketbridge.provisioning import service
+
+    async def run(ctx: AppContext) -> dict[str, Any]:
+        _load_handlers()
+        async with transaction(ctx.sessionmaker) as session:
+            account = await _account_for_key(ctx, session, api_key)
+            connection = await service.get_connection(session, account, uuid.UUID(connection_id))
+            job = await jobs.schedule_sync(session, connection)
+            claimed = await jobs.claim(session, "cli", limit=1)
+            job_id = job.id
+        if claimed and claimed[0].id == job_id:
+            await run_job(ctx, job_id)
+        async with transaction(ctx.sessionmaker) as session:
+            row = await jobs_repository.get(session, job_id)
+            assert row is not None
+            return jobs.job_out(row).model_dump(mode="json")
+
+    out = _with_ctx(run)
+    print(json.dumps(out, indent=2))
+    if out["status"] == "FAILED":
+        raise typer.Exit(1)
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new encryption key (put it first in TICKETBRIDGE_ENCRYPTION_KEYS)."""
+    from ticketbridge.crypto import generate_key
+
+    print(generate_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored secret with the first key in TICKETBRIDGE_ENCRYPTION_KEYS."""
+    from ticketbridge.provisioning import service
+
+    async def run(ctx: AppContext) -> int:
+        async with transaction(ctx.sessionmaker) as session:
+            return await service.rotate_encryption(ctx, session)
+
+    count = _with_ctx(run)
+    console.print(f"re-encrypted {count} secrets with the primary key")
+
+
+@app.command()
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    jira_port: int = 8081,
+    issues: int = 500,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Sandbox: SQLite store, the Jira emulator, an account, a connection and its first sync."""
+    from ticketbridge.demo import run_demo
+
+    run_demo(host=host, port=port, jira_port=jira_port, issues=issues, as_json=as_json)
+
+
+def _mount_emulators() -> None:
+    try:
+        from ticketbridge.emulators.jira.cli import app as jira_cli
+    except ImportError:  # pragma: no cover - the emulator ships with the package
+        return
+    for command in jira_cli.registered_commands:
+        emulator_app.registered_commands.append(command)
+
+
+_mount_emulators()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,238 @@
+"""The connector contract: what every vendor offers, in normalized terms.
+
+Nothing vendor-specific (Jira keys, JQL, ADF, transitions) crosses this boundary: services
+and the store only see these dataclasses and ``vendor_attributes`` dictionaries.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pydantic import BaseModel
+
+from ticketbridge.errors import NotSupported
+
+if TYPE_CHECKING:
+    from ticketbridge.context import AppContext
+
+
+class Capability(enum.StrEnum):
+    CREATE_TICKET = "create_ticket"
+    UPDATE_TICKET = "update_ticket"
+    BULK_CREATE = "bulk_create"
+    BULK_UPDATE = "bulk_update"
+    SYNC = "sync"
+    PASSTHROUGH_PROJECTS = "passthrough_projects"
+    PASSTHROUGH_ISSUE_TYPES = "passthrough_issue_types"
+    PASSTHROUGH_USERS = "passthrough_users"
+    PASSTHROUGH_SEARCH = "passthrough_search"
+
+
+# Normalized enums (API.md section 4).
+STATUSES = ("OPEN", "TODO", "IN_PROGRESS", "IN_REVIEW", "RESOLVED", "CLOSED", "UNKNOWN")
+PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNKNOWN")
+
+
+@dataclass
+class VendorProject:
+    vendor_id: str
+    internal_id: str
+    name: str
+    description: str | None
+    project_type: str | None
+    url: str | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class VendorIssueType:
+    vendor_id: str
+    name: str
+    description: str | None
+    subtask: bool
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class VendorUser:
+    vendor_id: str
+    name: str | None
+    email: str | None
+    active: bool
+    account_type: str | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class VendorTicket:
+    """A ticket as read from the vendor, already in our vocabulary where it can be."""
+
+    internal_id: str
+    key: str
+    url: str
+    name: str
+    description: str | None  # Markdown
+    status_name: str  # raw vendor status
+    status_default: str  # normalized status by the connector's default rule
+    priority_name: str | None
+    type_name: str | None
+    type_vendor_id: str | None
+    project_vendor_id: str | None
+    parent_vendor_id: str | None
+    assignee_vendor_id: str | None
+    reporter_vendor_id: str | None
+    labels: list[str]
+    due_date: date | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    status_changed_at: datetime | None
+    closed_at: datetime | None
+    creation_token: str | None
+    vendor_attributes: dict[str, Any]
+
+
+@dataclass
+class TicketDraft:
+    """A create request with every reference resolved to vendor ids."""
+
+    project_vendor_id: str
+    name: str
+    type_vendor_id: str | None = None
+    type_name: str | None = None
+    description: str | None = None  # Markdown
+    priority_vendor_name: str | None = None
+    assignee_vendor_id: str | None = None
+    parent_vendor_id: str | None = None
+    tags: list[str] | None = None
+    due_date: date | None = None
+    custom_fields: dict[str, Any] | None = None
+    creation_token: str | None = None
+
+
+UNSET: Any = object()
+
+
+@dataclass
+class TicketChanges:
+    """Field edits; ``UNSET`` leaves a field alone, ``None`` clears it where allowed."""
+
+    name: Any = UNSET
+    description: Any = UNSET
+    priority_vendor_name: Any = UNSET
+    assignee_vendor_id: Any = UNSET
+    tags: Any = UNSET
+    due_date: Any = UNSET
+    custom_fields: Any = UNSET
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f) is UNSET for f in self.__dataclass_fields__)
+
+
+@dataclass
+class CreateOutcome:
+    """Per-entry outcome of a bulk create, in request order."""
+
+    index: int
+    internal_id: str | None = None
+    key: str | None = None
+    error: str | None = None
+    vendor_errors: dict[str, Any] | None = None
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int | None
+    next_cursor: str | None = None
+
+
+class StatusUnreachable(Exception):
+    def __init__(self, target: str, reachable: list[str]) -> None:
+        super().__init__(target)
+        self.target = target
+        self.reachable = reachable
+
+
+class Connector(Protocol):
+    """What a vendor connector offers; each method maps to a declared capability."""
+
+    vendor: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+
+    def default_status(self, status_name: str, category: str | None) -> str: ...
+    def normalize_priority(self, name: str | None) -> str: ...
+    def priority_vendor_name(self, priority: str) -> str: ...
+
+    async def test(self) -> str: ...
+    async def create_ticket(self, draft: TicketDraft) -> VendorTicket: ...
+    async def bulk_create(self, drafts: list[TicketDraft]) -> list[CreateOutcome]: ...
+    async def find_by_creation_token(self, token: str) -> VendorTicket | None: ...
+    async def find_by_creation_tokens(self, tokens: list[str]) -> dict[str, str]: ...
+    async def get_ticket(self, vendor_id: str) -> VendorTicket: ...
+    async def update_ticket(self, vendor_id: str, changes: TicketChanges) -> None: ...
+    async def move_to_status(
+        self, ticket: VendorTicket, target: str, status_mapping: dict[str, str]
+    ) -> VendorTicket: ...
+
+    def iter_projects(self, keys: list[str] | None) -> AsyncIterator[VendorProject]: ...
+    def iter_issue_types(self, project: VendorProject) -> AsyncIterator[VendorIssueType]: ...
+    def iter_users(self) -> AsyncIterator[VendorUser]: ...
+    def iter_assignable_users(self, project_vendor_id: str) -> AsyncIterator[str]: ...
+    def iter_tickets(
+        self, updated_since: datetime | None, project_keys: list[str] | None
+    ) -> AsyncIterator[list[VendorTicket]]: ...
+    def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]: ...
+
+    async def passthrough_projects(self, offset: int, limit: int, expand: bool) -> Page: ...
+    async def passthrough_issue_types(self, project: str, offset: int, limit: int) -> Page: ...
+    async def passthrough_users(
+        self, query: str | None, project: str | None, offset: int, limit: int
+    ) -> Page: ...
+    async def passthrough_search(self, query: str, cursor: str | None, limit: int) -> Page: ...
+
+
+class ConnectorFactory(Protocol):
+    vendor: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+    credentials_model: ClassVar[type[BaseModel]]
+
+    def __call__(
+        self, ctx: AppContext, connection_id: str, credentials: dict[str, Any]
+    ) -> Connector: ...
+
+
+_REGISTRY: dict[str, Any] = {}
+
+
+def register(cls: Any) -> Any:
+    _REGISTRY[cls.vendor] = cls
+    return cls
+
+
+def connector_class(vendor: str) -> Any:
+    _load_builtin()
+    try:
+        return _REGISTRY[vendor]
+    except KeyError:
+        raise NotSupported(f"Vendor {vendor!r} is not supported") from None
+
+
+def vendors() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def require(vendor: str, capability: Capability) -> None:
+    """Answers 422 'not supported for this vendor' before any work is done."""
+    cls = connector_class(vendor)
+    if capability not in cls.capabilities:
+        raise NotSupported(f"'{capability.value}' is not supported for this vendor ({vendor})")
+
+
+def _load_builtin() -> None:
+    if not _REGISTRY:
+        import ticketbridge.connectors.jira.connector  # noqa: F401

@@ -1,0 +1,513 @@
+"""The Jira Cloud connector: the connector contract in terms of Jira's REST API v3."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ticketbridge.config import Settings
+from ticketbridge.connectors.base import (
+    Capability,
+    CreateOutcome,
+    Page,
+    StatusUnreachable,
+    TicketChanges,
+    TicketDraft,
+    VendorIssueType,
+    VendorProject,
+    VendorTicket,
+    VendorUser,
+    register,
+)
+from ticketbridge.connectors.http import RetryPolicy, limiter_for
+from ticketbridge.connectors.jira import mapping
+from ticketbridge.connectors.jira.client import JiraClient
+from ticketbridge.connectors.jira.config import JiraCredentials, authorize_url, check_base_url
+from ticketbridge.connectors.jira.workflow import Edge, WorkflowGraph, next_step
+from ticketbridge.errors import (
+    VendorBadQuery,
+    VendorOutcomeUnknown,
+    VendorRequestError,
+    VendorUnauthorized,
+)
+from ticketbridge.provisioning.credentials import ConnectionCredentials
+
+if TYPE_CHECKING:
+    from ticketbridge.context import AppContext
+
+BULK_LIMIT = 50
+SEARCH_PAGE = 100
+MAX_WALK = 12
+# Workflows learned per (connection, project, issue type); process-local cache.
+_GRAPHS: dict[tuple[str, str, str], WorkflowGraph] = {}
+
+
+@register
+class JiraConnector:
+    vendor: ClassVar[str] = "JIRA"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    credentials_model: ClassVar[type[JiraCredentials]] = JiraCredentials
+
+    def __init__(self, ctx: AppContext, connection_id: str, credentials: dict[str, Any]) -> None:
+        settings = ctx.settings
+        self.connection_id = connection_id
+        self.credentials = ConnectionCredentials(ctx, connection_id, credentials)
+        self.client = JiraClient(
+            ctx.http,
+            self.credentials,
+            policy=RetryPolicy(
+                max_retries=settings.vendor_max_retries,
+                max_delay=settings.vendor_max_backoff_seconds,
+            ),
+            semaphore=limiter_for(settings.vendor_concurrency_per_connection)(connection_id),
+            oauth_token_url=settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
+            oauth_client=(settings.jira_oauth_client_id, settings.jira_oauth_client_secret),
+        )
+
+    # --- class-level hooks used by provisioning ------------------------------------
+
+    @staticmethod
+    def check_credentials(settings: Settings, creds: JiraCredentials) -> None:
+        if creds.base_url:
+            check_base_url(settings, creds.base_url)
+
+    @staticmethod
+    def oauth_authorize_url(settings: Settings, state: str) -> str:
+        return authorize_url(settings, state)
+
+    @staticmethod
+    async def exchange_oauth_code(ctx: AppContext, code: str) -> dict[str, Any]:
+        settings = ctx.settings
+        from ticketbridge.connectors.jira.config import CALLBACK_PATH
+
+        response = await ctx.http.post(
+            settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
+            json={
+                "grant_type": "authorization_code",
+                "client_id": settings.jira_oauth_client_id,
+                "client_secret": settings.jira_oauth_client_secret,
+                "code": code,
+                "redirect_uri": settings.public_url.rstrip("/") + CALLBACK_PATH,
+            },
+        )
+        if response.status_code != 200:
+            raise VendorUnauthorized("Jira refused the authorization code")
+        token = response.json()
+        resources = await ctx.http.get(
+            settings.jira_oauth_api_url.rstrip("/") + "/oauth/token/accessible-resources",
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+        )
+        if resources.status_code != 200 or not resources.json():
+            raise VendorUnauthorized("The authorized Atlassian account has no Jira site")
+        site = resources.json()[0]
+        return {
+            "oauth": True,
+            "cloud_id": site["id"],
+            "base_url": str(site.get("url") or "").rstrip("/"),
+            "api_base_url": f"{settings.jira_oauth_api_url.rstrip('/')}/ex/jira/{site['id']}",
+            "access_token": token["access_token"],
+            "refresh_token": token.get("refresh_token"),
+            "expires_at": time.time() + float(token.get("expires_in", 3600)),
+        }
+
+    # --- normalization ----------------------------------------------------------
+
+    def default_status(self, status_name: str, category: str | None) -> str:
+        return mapping.normalize_status(status_name, category, {})
+
+    def normalize_priority(self, name: str | None) -> str:
+        return mapping.normalize_priority(name, {})
+
+    def priority_vendor_name(self, priority: str) -> str:
+        return mapping.priority_to_vendor(priority, {})
+
+    # --- writes -------------------------------------------------------------------
+
+    async def test(self) -> str:
+        me = await self.client.myself()
+        return f"Authenticated to Jira as {me.get('displayName') or me.get('accountId')}"
+
+    async def get_ticket(self, vendor_id: str) -> VendorTicket:
+        issue = await self.client.get_issue(
+            vendor_id, fields=",".join(mapping.ISSUE_FIELDS), properties=mapping.PROPERTY_KEY
+        )
+        return mapping.issue_to_ticket(issue, self.client.site_url)
+
+    async def create_ticket(self, draft: TicketDraft) -> VendorTicket:
+        payload = mapping.draft_to_payload(draft)
+        try:
+            created = await self.client.create_issue(payload)
+        except VendorOutcomeUnknown:
+            if not draft.creation_token:
+                raise
+            found = await self.find_by_creation_tokens([draft.creation_token])
+            if draft.creation_token in found:
+                return await self.get_ticket(found[draft.creation_token])
+            # The create never landed: the one retry that cannot duplicate.
+            created = await self.client.create_issue(payload)
+        return await self.get_ticket(created["key"])
+
+    async def find_by_creation_token(self, token: str) -> VendorTicket | None:
+        found = await self.find_by_creation_tokens([token])
+        return await self.get_ticket(found[token]) if token in found else None
+
+    async def find_by_creation_tokens(self, tokens: list[str]) -> dict[str, str]:
+        """Creation token -> issue key, for tokens whose issue exists in Jira."""
+        result: dict[str, str] = {}
+        for start in range(0, len(tokens), 50):
+            chunk = tokens[start : start + 50]
+            token: str | None = None
+            while True:
+                page = await self.client.search_jql(
+                    mapping.token_jql(chunk),
+                    next_page_token=token,
+                    max_results=SEARCH_PAGE,
+                    fields=["key"],
+                    properties=[mapping.PROPERTY_KEY],
+                )
+                for issue in page.get("issues", []):
+                    prop = (issue.get("properties") or {}).get(mapping.PROPERTY_KEY) or {}
+                    if prop.get("token"):
+                        result[prop["token"]] = issue["key"]
+                token = page.get("nextPageToken")
+                if not token:
+                    break
+        return result
+
+    async def bulk_create(self, drafts: list[TicketDraft]) -> list[CreateOutcome]:
+        outcomes: list[CreateOutcome] = []
+        for start in range(0, len(drafts), BULK_LIMIT):
+            chunk = drafts[start : start + BULK_LIMIT]
+            outcomes += await self._bulk_chunk(chunk, start)
+        return outcomes
+
+    async def _bulk_chunk(self, chunk: list[TicketDraft], offset: int) -> list[CreateOutcome]:
+        payloads = [mapping.draft_to_payload(d) for d in chunk]
+        try:
+            _status, body = await self.client.bulk_create(payloads)
+        except VendorOutcomeUnknown:
+            tokens = [d.creation_token for d in chunk if d.creation_token]
+            if len(tokens) != len(chunk):
+                raise
+            found = await self.find_by_creation_tokens(tokens)
+            done = [
+                CreateOutcome(index=offset + i, key=found[d.creation_token])  # type: ignore[index]
+                for i, d in enumerate(chunk)
+                if d.creation_token in found
+            ]
+            missing = [(i, d) for i, d in enumerate(chunk) if d.creation_token not in found]
+            if not missing:
+                return done
+            retried = await self._bulk_chunk([d for _, d in missing], 0)
+            for (i, _), outcome in zip(missing, retried, strict=True):
+                outcome.index = offset + i
+            return sorted(done + retried, key=lambda o: o.index)
+        failed = {
+            int(err.get("failedElementNumber", -1)): err.get("elementErrors") or {}
+            for err in body.get("errors", [])
+        }
+        created = iter(body.get("issues", []))
+        outcomes = []
+        for i in range(len(chunk)):
+            if i in failed:
+                errors = failed[i]
+                text = "; ".join(
+                    list(errors.get("errorMessages") or [])
+                    + [f"{k}: {v}" for k, v in (errors.get("errors") or {}).items()]
+                )
+                outcomes.append(
+                    CreateOutcome(
+                        index=offset + i,
+                        error=f"Jira rejected the ticket: {text}",
+                        vendor_errors={
+                            "errorMessages": errors.get("errorMessages") or [],
+                            "errors": errors.get("errors") or {},
+                        },
+                    )
+                )
+            else:
+                issue = next(created)
+                outcomes.append(
+                    CreateOutcome(index=offset + i, internal_id=issue["id"], key=issue["key"])
+                )
+        return outcomes
+
+    async def update_ticket(self, vendor_id: str, changes: TicketChanges) -> None:
+        payload = mapping.changes_to_payload(changes)
+        if payload["fields"]:
+            await self.client.edit_issue(vendor_id, payload)
+
+    async def move_to_status(
+        self, ticket: VendorTicket, target: str, status_mapping: dict[str, str]
+    ) -> VendorTicket:
+        def maps(name: str, category: str | None) -> bool:
+            return mapping.normalize_status(name, category, status_mapping) == target
+
+        current_category = ticket.vendor_attributes["data"].get("statusCategory")
+        if maps(ticket.status_name, current_category):
+            return ticket
+        graph = _GRAPHS.setdefault(
+            (self.connection_id, ticket.project_vendor_id or "", ticket.type_vendor_id or ""),
+            WorkflowGraph(),
+        )
+        wanted = target.replace("_", " ").casefold()
+
+        def goal(edge: Edge) -> bool:
+            return maps(edge.to_status, edge.to_category)
+
+        current = ticket.status_name
+        visited = {current}
+        for _ in range(MAX_WALK):
+            transitions = await self.client.get_transitions(ticket.key)
+            edges = [
+                Edge(
+                    str(t["id"]),
+                    t["to"]["name"],
+                    (t["to"].get("statusCategory") or {}).get("key"),
+                )
+                for t in transitions
+            ]
+            graph.learn(current, edges)
+            direct = sorted(
+                (e for e in edges if goal(e)), key=lambda e: e.to_status.casefold() != wanted
+            )
+            step = direct[0] if direct else next_step(graph, current, goal, visited)
+            if step is None:
+                break
+            await self.client.do_transition(ticket.key, step.transition_id)
+            current = step.to_status
+            visited.add(current)
+            if goal(step):
+                return await self.get_ticket(ticket.key)
+        categories = graph.categories()
+        reachable = sorted(
+            {
+                mapping.normalize_status(s, categories.get(s), status_mapping)
+                for s in graph.reachable(current)
+            }
+            | {mapping.normalize_status(ticket.status_name, current_category, status_mapping)}
+        )
+        raise StatusUnreachable(target, reachable)
+
+    # --- sync reads -------------------------------------------------------------------
+
+    async def iter_projects(self, keys: list[str] | None) -> AsyncIterator[VendorProject]:
+        wanted = {k.upper() for k in keys} if keys else None
+        start = 0
+        while True:
+            page = await self.client.search_projects(start, 50, expand="description,url")
+            values = page.get("values", [])
+            for p in values:
+                if wanted is None or p["key"].upper() in wanted:
+                    yield VendorProject(
+                        vendor_id=p["key"],
+                        internal_id=str(p["id"]),
+                        name=p.get("name") or p["key"],
+                        description=p.get("description") or None,
+                        project_type=p.get("projectTypeKey"),
+                        url=f"{self.client.site_url}/browse/{p['key']}",
+                        attributes={
+                            "id": p["key"],
+                            "vendor": "JIRA",
+                            "data": {
+                                "vendor": "JIRA",
+                                "id": str(p["id"]),
+                                "style": p.get("style"),
+                                "simplified": p.get("simplified"),
+                            },
+                        },
+                    )
+            start += len(values)
+            if page.get("isLast", True) or not values:
+                return
+
+    async def iter_issue_types(self, project: VendorProject) -> AsyncIterator[VendorIssueType]:
+        start = 0
+        while True:
+            page = await self.client.createmeta_issue_types(project.vendor_id, start, 200)
+            values = page.get("issueTypes", page.get("values", []))
+            for t in values:
+                yield VendorIssueType(
+                    vendor_id=str(t["id"]),
+                    name=t["name"],
+                    description=t.get("description") or None,
+                    subtask=bool(t.get("subtask")),
+                    attributes={"hierarchyLevel": t.get("hierarchyLevel")},
+                )
+            start += len(values)
+            if not values or start >= int(page.get("total", start)):
+                return
+
+    async def iter_users(self) -> AsyncIterator[VendorUser]:
+        start = 0
+        while True:
+            users = await self.client.users(start, 100)
+            if not users:
+                return
+            for u in users:
+                yield _user(u)
+            start += len(users)
+
+    async def iter_assignable_users(self, project_vendor_id: str) -> AsyncIterator[str]:
+        # Jira filters after paging, so pages may be short while more users exist:
+        # stop only on an empty page.
+        start = 0
+        while True:
+            users = await self.client.assignable_users(project_vendor_id, None, start, 100)
+            if not users:
+                return
+            for u in users:
+                yield u["accountId"]
+            start += 100
+
+    async def iter_tickets(
+        self, updated_since: datetime | None, project_keys: list[str] | None
+    ) -> AsyncIterator[list[VendorTicket]]:
+        clauses = []
+        if project_keys:
+            clauses.append("project in (" + ", ".join(f'"{k}"' for k in project_keys) + ")")
+        since = (updated_since - timedelta(minutes=2)) if updated_since else None
+        stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
+        clauses.append(f'updated >= "{stamp}"')
+        jql = " AND ".join(clauses) + " ORDER BY updated ASC, id ASC"
+        token: str | None = None
+        while True:
+            page = await self.client.search_jql(
+                jql,
+                next_page_token=token,
+                max_results=SEARCH_PAGE,
+                fields=mapping.ISSUE_FIELDS,
+                properties=[mapping.PROPERTY_KEY],
+            )
+            issues = page.get("issues", [])
+            if issues:
+                yield [mapping.issue_to_ticket(i, self.client.site_url) for i in issues]
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast"):
+                return
+
+    async def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]:
+        clause = (
+            "project in (" + ", ".join(f'"{k}"' for k in project_keys) + ")"
+            if project_keys
+            else 'created >= "1970-01-01"'
+        )
+        token: str | None = None
+        while True:
+            page = await self.client.search_jql(
+                clause, next_page_token=token, max_results=5000, fields=["id"]
+            )
+            yield [str(i["id"]) for i in page.get("issues", [])]
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast"):
+                return
+
+    # --- passthrough ------------------------------------------------------------------
+
+    async def passthrough_projects(self, offset: int, limit: int, expand: bool) -> Page:
+        items: list[dict[str, Any]] = []
+        total: int | None = None
+        start = offset
+        while len(items) < limit:
+            page = await self.client.search_projects(
+                start, min(100, limit - len(items)), expand="issueTypes" if expand else None
+            )
+            total = page.get("total", total)
+            values = page.get("values", [])
+            for p in values:
+                item: dict[str, Any] = {
+                    "vendor_id": p["key"],
+                    "name": p.get("name"),
+                    "project_type": p.get("projectTypeKey"),
+                }
+                if expand:
+                    item["issue_types"] = [
+                        {
+                            "vendor_id": str(t["id"]),
+                            "name": t["name"],
+                            "subtask": bool(t.get("subtask")),
+                        }
+                        for t in p.get("issueTypes") or []
+                    ]
+                items.append(item)
+            start += len(values)
+            if not values or page.get("isLast", True):
+                break
+        return Page(items=items[:limit], total=total)
+
+    async def passthrough_issue_types(self, project: str, offset: int, limit: int) -> Page:
+        items: list[dict[str, Any]] = []
+        total: int | None = None
+        start = offset
+        while len(items) < limit:
+            page = await self.client.createmeta_issue_types(
+                project, start, min(200, limit - len(items))
+            )
+            total = page.get("total", total)
+            values = page.get("issueTypes", page.get("values", []))
+            items += [
+                {
+                    "vendor_id": str(t["id"]),
+                    "name": t["name"],
+                    "description": t.get("description"),
+                    "subtask": bool(t.get("subtask")),
+                }
+                for t in values
+            ]
+            start += len(values)
+            if not values or (total is not None and start >= total):
+                break
+        return Page(items=items[:limit], total=total)
+
+    async def passthrough_users(
+        self, query: str | None, project: str | None, offset: int, limit: int
+    ) -> Page:
+        if not project:
+            raise VendorRequestError("project_key is required for Jira assignable users")
+        # Offsets count assignable users; Jira's startAt counts users before filtering.
+        matched: list[dict[str, Any]] = []
+        start = 0
+        while len(matched) < offset + limit:
+            users = await self.client.assignable_users(project, query, start, 100)
+            if not users:
+                break
+            matched += users
+            start += 100
+        return Page(items=[_user_item(u) for u in matched[offset : offset + limit]], total=None)
+
+    async def passthrough_search(self, query: str, cursor: str | None, limit: int) -> Page:
+        try:
+            page = await self.client.search_jql(
+                query, next_page_token=cursor, max_results=limit, fields=["*navigable"]
+            )
+        except VendorRequestError as exc:
+            raise VendorBadQuery(exc.detail, vendor_errors=exc.vendor_errors) from None
+        token = None if page.get("isLast", True) else page.get("nextPageToken")
+        return Page(items=page.get("issues", []), total=None, next_cursor=token)
+
+
+def _user(u: dict[str, Any]) -> VendorUser:
+    return VendorUser(
+        vendor_id=u["accountId"],
+        name=u.get("displayName"),
+        email=u.get("emailAddress") or None,
+        active=bool(u.get("active", True)),
+        account_type=u.get("accountType"),
+        attributes={
+            "id": u["accountId"],
+            "vendor": "JIRA",
+            "data": {"vendor": "JIRA", "accountType": u.get("accountType")},
+        },
+    )
+
+
+def _user_item(u: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "vendor_id": u["accountId"],
+        "name": u.get("displayName"),
+        "email": u.get("emailAddress") or None,
+        "active": bool(u.get("active", True)),
+        "account_type": u.get("accountType"),
+    }

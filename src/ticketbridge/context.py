@@ -1,0 +1,57 @@
+"""Process-wide resources: engine, sessions, vault, vendor HTTP client, workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ticketbridge.config import Settings
+from ticketbridge.crypto import Vault
+from ticketbridge.db.session import create_engine, create_sessionmaker
+
+
+def create_vendor_http_client(settings: Settings) -> httpx.AsyncClient:
+    """The one shared vendor client: explicit timeouts, bounded pool, no redirects."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            settings.vendor_read_timeout, connect=settings.vendor_connect_timeout
+        ),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        follow_redirects=False,
+    )
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    vault: Vault
+    http: httpx.AsyncClient
+    background: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, settings: Settings) -> AppContext:
+        engine = create_engine(settings)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            vault=Vault.from_settings(settings),
+            http=create_vendor_http_client(settings),
+        )
+
+    async def start(self) -> None:
+        from ticketbridge.jobs.runtime import start_background
+
+        self.background = await start_background(self)
+
+    async def stop(self) -> None:
+        for item in reversed(self.background):
+            await item.stop()
+        self.background = []
+        await self.http.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,68 @@
+"""Credentials at rest: MultiFernet, so keys rotate (newest key first encrypts)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from ticketbridge.config import Settings
+
+
+class Vault:
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys:
+            raise ValueError("at least one encryption key is required")
+        self._fernet = MultiFernet([Fernet(key) for key in keys])
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Vault:
+        return cls(settings.fernet_keys())
+
+    def encrypt_json(self, value: dict[str, Any]) -> bytes:
+        return self._fernet.encrypt(json.dumps(value, separators=(",", ":")).encode())
+
+    def decrypt_json(self, token: bytes) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self._fernet.decrypt(token))
+        except InvalidToken as exc:  # never echo the ciphertext
+            raise ValueError(
+                "stored credentials cannot be decrypted with the current keys"
+            ) from exc
+        return data
+
+    def encrypt_text(self, value: str) -> bytes:
+        return self._fernet.encrypt(value.encode())
+
+    def decrypt_text(self, token: bytes) -> str:
+        return self._fernet.decrypt(token).decode()
+
+    def rotate(self, token: bytes) -> bytes:
+        """Re-encrypt with the primary (first) key."""
+        return self._fernet.rotate(token)
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+API_KEY_PREFIX = "tb_"
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Returns (full key shown once, display prefix, stored hash)."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, key[:11], hash_api_key(key)
+
+
+def hash_api_key(key: str) -> str:
+    # Keys carry 256 bits of entropy, so a fast hash is safe and keeps auth O(1).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def sign_webhook(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

@@ -1,0 +1,31 @@
+"""GET /v1/itsm/capabilities: what the connection's vendor supports (declared, as data)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from ticketbridge.auth.dependencies import CurrentConnection
+from ticketbridge.connectors.base import Capability, connector_class
+
+router = APIRouter(prefix="/itsm", tags=["capabilities"])
+
+
+class CapabilitiesOut(BaseModel):
+    vendor: str
+    supported: list[str]
+    unsupported: list[str]
+    operations: dict[str, bool]
+
+
+@router.get("/capabilities", operation_id="get_capabilities", response_model=CapabilitiesOut)
+async def get_capabilities(connection: CurrentConnection) -> CapabilitiesOut:
+    """Which write and passthrough operations this connection's vendor supports."""
+    declared = connector_class(connection.vendor).capabilities
+    ops = {c.value: c in declared for c in Capability}
+    return CapabilitiesOut(
+        vendor=connection.vendor,
+        supported=[k for k, v in ops.items() if v],
+        unsupported=[k for k, v in ops.items() if not v],
+        operations=ops,
+    )

@@ -1,0 +1,97 @@
+"""List envelopes with keyset (opaque cursor) or offset paging, on any table keyed by a UUIDv7."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from ticketbridge.errors import Unprocessable
+
+T = TypeVar("T")
+
+
+class ListEnvelope(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+@dataclass
+class PageParams:
+    limit: int
+    cursor: str | None
+    offset: int | None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
+) -> PageParams:
+    if cursor is not None and offset is not None:
+        raise Unprocessable("Use either cursor or offset, not both", field="cursor")
+    return PageParams(limit=limit, cursor=cursor, offset=offset)
+
+
+def encode_cursor(direction: str, key: uuid.UUID) -> str:
+    raw = json.dumps({"d": direction, "k": str(key)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded))
+        direction = data["d"]
+        if direction not in ("n", "p"):
+            raise ValueError(direction)
+        return direction, uuid.UUID(data["k"])
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise Unprocessable("Invalid cursor", field="cursor") from None
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    key: InstrumentedAttribute[Any],
+    params: PageParams,
+) -> tuple[Sequence[Any], str | None, str | None]:
+    """Returns (rows, next_cursor, previous_cursor). Pages cost the same at any depth."""
+    limit = params.limit
+    if params.cursor:
+        direction, anchor = decode_cursor(params.cursor)
+        if direction == "n":
+            rows = (
+                await session.scalars(stmt.where(key > anchor).order_by(key).limit(limit + 1))
+            ).all()
+            has_more = len(rows) > limit
+            rows = rows[:limit]
+            nxt = encode_cursor("n", rows[-1].id) if has_more and rows else None
+            prev = encode_cursor("p", rows[0].id) if rows else encode_cursor("p", anchor)
+            return rows, nxt, prev
+        rows = (
+            await session.scalars(stmt.where(key < anchor).order_by(key.desc()).limit(limit + 1))
+        ).all()
+        has_more = len(rows) > limit
+        rows = list(reversed(rows[:limit]))
+        prev = encode_cursor("p", rows[0].id) if has_more and rows else None
+        nxt = encode_cursor("n", rows[-1].id) if rows else encode_cursor("n", anchor)
+        return rows, nxt, prev
+    offset = params.offset or 0
+    rows = (await session.scalars(stmt.order_by(key).offset(offset).limit(limit + 1))).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = encode_cursor("n", rows[-1].id) if has_more and rows else None
+    prev = encode_cursor("p", rows[0].id) if offset > 0 and rows else None
+    return rows, nxt, prev

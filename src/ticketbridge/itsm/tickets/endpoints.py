@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from ticketbridge.auth.dependencies import (
+    Ctx,
+    CurrentAccount,
+    CurrentConnection,
+    Session,
+    parse_uuid,
+)
+from ticketbridge.connectors.base import Capability, require
+from ticketbridge.context import AppContext
+from ticketbridge.errors import TicketBridgeError, Unprocessable, VendorUnauthorized
+from ticketbridge.idempotency import service as idempotency
+from ticketbridge.itsm.paging import ListEnvelope, page_params, paginate
+from ticketbridge.itsm.tickets import repository, service
+from ticketbridge.itsm.tickets.models import Ticket
+from ticketbridge.itsm.tickets.schemas import (
+    Priority,
+    Status,
+    TicketCreate,
+    TicketOut,
+    TicketUpdate,
+)
+from ticketbridge.provisioning import service as provisioning
+from ticketbridge.provisioning.models import Connection
+
+router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
+
+ERRORS = {
+    404: {"description": "Unknown ticket, connection or referenced object"},
+    409: {"description": "Duplicate identifier, or the Idempotency-Key is in flight"},
+    422: {"description": "Invalid request or rejected by the vendor"},
+    502: {"description": "Vendor rejected our credentials or failed"},
+    503: {"description": "Vendor rate limited after retries (Retry-After)"},
+    504: {"description": "Vendor timed out"},
+}
+
+
+@asynccontextmanager
+async def vendor_guard(ctx: AppContext, connection: Connection) -> AsyncIterator[None]:
+    try:
+        yield
+    except VendorUnauthorized as exc:
+        await provisioning.record_vendor_failure(ctx, connection.id, exc)
+        raise
+
+
+@router.get("", operation_id="list_tickets", response_model=ListEnvelope[TicketOut])
+async def list_tickets(
+    session: Session,
+    connection: CurrentConnection,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
+    status: Status | None = None,
+    priority: Priority | None = None,
+    type: Annotated[str | None, Query(max_length=255)] = None,
+    project_id: Annotated[str | None, Query(alias="projectId")] = None,
+    assigned_user_id: Annotated[str | None, Query(alias="assignedUserId")] = None,
+    parent_ticket_id: Annotated[str | None, Query(alias="parentTicketId")] = None,
+    identifier: Annotated[str | None, Query(max_length=255)] = None,
+    updated_since: Annotated[datetime | None, Query(alias="updatedSince")] = None,
+) -> ListEnvelope[TicketOut]:
+    """List tickets from the local store (synced plus written through the API)."""
+    if updated_since is not None and cursor is not None:
+        raise Unprocessable("updatedSince cannot be combined with cursor", field="updatedSince")
+    page = page_params(limit=limit, cursor=cursor, offset=offset)
+    stmt = repository.list_stmt(
+        connection.id,
+        status=status,
+        priority=priority,
+        type=type,
+        project_id=parse_uuid(project_id, "Project") if project_id else None,
+        assigned_user_id=parse_uuid(assigned_user_id, "User") if assigned_user_id else None,
+        parent_ticket_id=parse_uuid(parent_ticket_id, "Ticket") if parent_ticket_id else None,
+        identifier=identifier,
+        updated_since=updated_since,
+    )
+    rows, nxt, prev = await paginate(session, stmt, Ticket.id, page)
+    return ListEnvelope(
+        items=[TicketOut.model_validate(r) for r in rows], next_cursor=nxt, previous_cursor=prev
+    )
+
+
+@router.get(
+    "/by-identifier/{identifier}",
+    operation_id="get_ticket_by_identifier",
+    response_model=TicketOut,
+    responses={404: ERRORS[404]},
+)
+async def get_ticket_by_identifier(
+    identifier: str, session: Session, connection: CurrentConnection
+) -> Ticket:
+    """Get a ticket by the caller's identifier."""
+    return await service.get_by_identifier(session, connection, identifier)
+
+
+@router.get(
+    "/{ticket_id}",
+    operation_id="get_ticket",
+    response_model=TicketOut,
+    responses={404: ERRORS[404]},
+)
+async def get_ticket(ticket_id: str, session: Session, connection: CurrentConnection) -> Ticket:
+    """Get a ticket by id."""
+    return await service.get_ticket(session, connection, parse_uuid(ticket_id, "Ticket"))
+
+
+@router.post("", operation_id="create_ticket", response_model=TicketOut, responses=ERRORS)
+async def create_ticket(
+    request: Request,
+    body: TicketCreate,
+    ctx: Ctx,
+    session: Session,
+    account: CurrentAccount,
+    connection: CurrentConnection,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    """Create a ticket in the vendor, then store it locally."""
+    require(connection.vendor, Capability.CREATE_TICKET)
+    connector = provisioning.connector_for(ctx, connection)
+    if idempotency_key is None:
+        async with vendor_guard(ctx, connection):
+            ticket = await service.create_ticket(session, connector, connection, body)
+        return _ticket_response(ticket)
+    fingerprint = idempotency.request_hash(
+        "POST", request.url.path, str(connection.id), await request.body()
+    )
+    outcome = await idempotency.begin(ctx, account.id, idempotency_key, fingerprint)
+    if isinstance(outcome, idempotency.Replay):
+        return Response(
+            outcome.body,
+            status_code=outcome.status,
+            headers={**outcome.headers, "Idempotent-Replayed": "true"},
+            media_type="application/json",
+        )
+    try:
+        async with vendor_guard(ctx, connection):
+            found = (
+                await connector.find_by_creation_token(outcome.creation_token)
+                if outcome.resumed
+                else None
+            )
+            if found is not None:
+                ticket = await service.store_vendor_ticket(
+                    session, connection, found, service.Mappings.of(connection), body.identifier
+                )
+            else:
+                ticket = await service.create_ticket(
+                    session, connector, connection, body, creation_token=outcome.creation_token
+                )
+        await session.commit()
+        response = _ticket_response(ticket)
+    except TicketBridgeError as exc:
+        if getattr(exc, "commit_anyway", False):
+            await session.commit()
+        else:
+            await session.rollback()
+        response = JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+    except BaseException:
+        await idempotency.finish(ctx, outcome, 500, b"", {})
+        raise
+    headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
+    await idempotency.finish(ctx, outcome, response.status_code, bytes(response.body), headers)
+    return response
+
+
+@router.patch(
+    "/{ticket_id}", operation_id="update_ticket", response_model=TicketOut, responses=ERRORS
+)
+async def update_ticket(
+    ticket_id: str,
+    body: TicketUpdate,
+    ctx: Ctx,
+    session: Session,
+    connection: CurrentConnection,
+) -> Response:
+    """Update a ticket in the vendor (status through workflow transitions), then locally."""
+    require(connection.vendor, Capability.UPDATE_TICKET)
+    uid = parse_uuid(ticket_id, "Ticket")
+    await service.get_ticket(session, connection, uid)  # 404 before touching the vendor
+    connector = provisioning.connector_for(ctx, connection)
+    async with vendor_guard(ctx, connection):
+        ticket = await service.update_ticket(session, connector, connection, uid, body)
+    return _ticket_response(ticket)
+
+
+def _ticket_response(ticket: Ticket) -> JSONResponse:
+    return JSONResponse(TicketOut.model_validate(ticket).model_dump(mode="json"))

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketbridge.itsm.tickets.models import Ticket
+
+
+def list_stmt(
+    connection_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    priority: str | None = None,
+    type: str | None = None,
+    project_id: uuid.UUID | None = None,
+    assigned_user_id: uuid.UUID | None = None,
+    parent_ticket_id: uuid.UUID | None = None,
+    identifier: str | None = None,
+    updated_since: datetime | None = None,
+) -> Select[tuple[Ticket]]:
+    stmt = select(Ticket).where(Ticket.connection_id == connection_id)
+    if status:
+        stmt = stmt.where(Ticket.status == status)
+    if priority:
+        stmt = stmt.where(Ticket.priority == priority)
+    if type:
+        stmt = stmt.where(Ticket.type == type)
+    if project_id:
+        stmt = stmt.where(Ticket.project_id == project_id)
+    if assigned_user_id:
+        stmt = stmt.where(Ticket.assigned_user_id == assigned_user_id)
+    if parent_ticket_id:
+        stmt = stmt.where(Ticket.parent_ticket_id == parent_ticket_id)
+    if identifier:
+        stmt = stmt.where(Ticket.identifier == identifier)
+    if updated_since:
+        stmt = stmt.where(Ticket.updated_at >= updated_since)
+    return stmt
+
+
+async def get(
+    session: AsyncSession, connection_id: uuid.UUID, ticket_id: uuid.UUID
+) -> Ticket | None:
+    return await session.scalar(
+        select(Ticket).where(Ticket.connection_id == connection_id, Ticket.id == ticket_id)
+    )
+
+
+async def by_identifier(
+    session: AsyncSession, connection_id: uuid.UUID, identifier: str
+) -> Ticket | None:
+    return await session.scalar(
+        select(Ticket).where(Ticket.connection_id == connection_id, Ticket.identifier == identifier)
+    )
+
+
+async def by_vendor_key(session: AsyncSession, connection_id: uuid.UUID, key: str) -> Ticket | None:
+    return await session.scalar(
+        select(Ticket).where(Ticket.connection_id == connection_id, Ticket.vendor_id == key)
+    )
+
+
+async def by_internal_ids(
+    session: AsyncSession, connection_id: uuid.UUID, internal_ids: Iterable[str]
+) -> dict[str, Ticket]:
+    ids = list(internal_ids)
+    if not ids:
+        return {}
+    rows = await session.scalars(
+        select(Ticket).where(
+            Ticket.connection_id == connection_id, Ticket.vendor_internal_id.in_(ids)
+        )
+    )
+    return {t.vendor_internal_id: t for t in rows.all()}
+
+
+async def ids_by_keys(
+    session: AsyncSession, connection_id: uuid.UUID, keys: Iterable[str]
+) -> dict[str, uuid.UUID]:
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Ticket.vendor_id, Ticket.id).where(
+            Ticket.connection_id == connection_id, Ticket.vendor_id.in_(wanted)
+        )
+    )
+    return {k: i for k, i in rows.all()}
+
+
+async def active_internal_ids(session: AsyncSession, connection_id: uuid.UUID) -> Sequence[str]:
+    return (
+        await session.scalars(
+            select(Ticket.vendor_internal_id).where(
+                Ticket.connection_id == connection_id, Ticket.active.is_(True)
+            )
+        )
+    ).all()
+
+
+async def deactivate(
+    session: AsyncSession, connection_id: uuid.UUID, internal_ids: Sequence[str]
+) -> None:
+    for start in range(0, len(internal_ids), 500):
+        await session.execute(
+            update(Ticket)
+            .where(
+                Ticket.connection_id == connection_id,
+                Ticket.vendor_internal_id.in_(internal_ids[start : start + 500]),
+            )
+            .values(active=False)
+        )

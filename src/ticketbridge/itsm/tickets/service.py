@@ -1,0 +1,329 @@
+"""Ticket writes and reads. Vendor first: Jira changes, then our store; failures store nothing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketbridge.connectors.base import (
+    Connector,
+    StatusUnreachable,
+    TicketChanges,
+    TicketDraft,
+    VendorTicket,
+)
+from ticketbridge.db import locks
+from ticketbridge.db.base import utcnow
+from ticketbridge.errors import Conflict, NotFound, TicketBridgeError, Unprocessable
+from ticketbridge.ids import uuid7
+from ticketbridge.itsm.issue_types import repository as issue_types
+from ticketbridge.itsm.projects import repository as projects
+from ticketbridge.itsm.tickets import repository
+from ticketbridge.itsm.tickets.models import Ticket
+from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
+from ticketbridge.itsm.users import repository as users
+from ticketbridge.provisioning.models import Connection
+
+
+@dataclass
+class Mappings:
+    status: dict[str, str]
+    priority: dict[str, str]
+
+    @classmethod
+    def of(cls, connection: Connection) -> Mappings:
+        options = connection.options or {}
+        return cls(options.get("status_mapping") or {}, options.get("priority_mapping") or {})
+
+    def status_of(self, vt: VendorTicket) -> str:
+        for name, status in self.status.items():
+            if name.casefold() == vt.status_name.casefold():
+                return status
+        return vt.status_default
+
+    def priority_of(self, name: str | None) -> str:
+        from ticketbridge.connectors.jira.mapping import normalize_priority
+
+        return normalize_priority(name, self.priority)
+
+    def priority_to_vendor(self, priority: str) -> str:
+        from ticketbridge.connectors.jira.mapping import priority_to_vendor
+
+        return priority_to_vendor(priority, self.priority)
+
+
+@dataclass
+class LocalRefs:
+    """Our ids for a vendor ticket's references (None where not synced)."""
+
+    project_id: uuid.UUID | None = None
+    type_id: uuid.UUID | None = None
+    parent_ticket_id: uuid.UUID | None = None
+    assigned_user_id: uuid.UUID | None = None
+    created_by_user_id: uuid.UUID | None = None
+
+
+def apply_vendor_ticket(row: Ticket, vt: VendorTicket, refs: LocalRefs, mappings: Mappings) -> None:
+    """Copies a vendor ticket onto our row: the one mapping used by writes and the sync."""
+    status = mappings.status_of(vt)
+    if row.status != status or row.status_updated_at is None:
+        row.status_updated_at = vt.status_changed_at or vt.updated_at or utcnow()
+    row.vendor_id = vt.key
+    row.vendor_internal_id = vt.internal_id
+    row.name = vt.name
+    row.description = vt.description
+    row.status = status
+    row.priority = mappings.priority_of(vt.priority_name)
+    row.type = vt.type_name
+    row.type_vendor_id = vt.type_vendor_id
+    row.type_id = refs.type_id
+    row.project_id = refs.project_id
+    row.project_vendor_id = vt.project_vendor_id
+    row.parent_ticket_id = refs.parent_ticket_id
+    row.parent_ticket_vendor_id = vt.parent_vendor_id
+    row.assigned_user_id = refs.assigned_user_id
+    row.assigned_user_vendor_id = vt.assignee_vendor_id
+    row.created_by_user_id = refs.created_by_user_id
+    row.tags = list(vt.labels)
+    row.url = vt.url
+    row.due_date = vt.due_date
+    row.ticket_created_at = vt.created_at
+    row.ticket_updated_at = vt.updated_at
+    row.closed_at = vt.closed_at if status in ("CLOSED", "RESOLVED") else None
+    row.vendor_attributes = vt.vendor_attributes
+    row.active = True
+    row.updated_at = utcnow()
+
+
+async def local_refs(
+    session: AsyncSession, connection_id: uuid.UUID, vt: VendorTicket
+) -> LocalRefs:
+    project = (
+        await projects.by_vendor_id(session, connection_id, vt.project_vendor_id)
+        if vt.project_vendor_id
+        else None
+    )
+    issue_type = (
+        await issue_types.in_project(
+            session, connection_id, project.id, vendor_id=vt.type_vendor_id
+        )
+        if project and vt.type_vendor_id
+        else None
+    )
+    parent = (
+        await repository.by_vendor_key(session, connection_id, vt.parent_vendor_id)
+        if vt.parent_vendor_id
+        else None
+    )
+    assignee = (
+        await users.by_vendor_id(session, connection_id, vt.assignee_vendor_id)
+        if vt.assignee_vendor_id
+        else None
+    )
+    reporter = (
+        await users.by_vendor_id(session, connection_id, vt.reporter_vendor_id)
+        if vt.reporter_vendor_id
+        else None
+    )
+    return LocalRefs(
+        project_id=project.id if project else None,
+        type_id=issue_type.id if issue_type else None,
+        parent_ticket_id=parent.id if parent else None,
+        assigned_user_id=assignee.id if assignee else None,
+        created_by_user_id=reporter.id if reporter else None,
+    )
+
+
+async def get_ticket(session: AsyncSession, connection: Connection, ticket_id: uuid.UUID) -> Ticket:
+    ticket = await repository.get(session, connection.id, ticket_id)
+    if ticket is None:
+        raise NotFound("Ticket not found")
+    return ticket
+
+
+async def get_by_identifier(
+    session: AsyncSession, connection: Connection, identifier: str
+) -> Ticket:
+    ticket = await repository.by_identifier(session, connection.id, identifier)
+    if ticket is None:
+        raise NotFound("Ticket not found")
+    return ticket
+
+
+async def resolve_draft(
+    session: AsyncSession, connection: Connection, body: TicketCreate, mappings: Mappings
+) -> TicketDraft:
+    """Turns our references into vendor ids; an unknown UUID is a 404 naming the field."""
+    cid = connection.id
+    project = None
+    if body.project_id is not None:
+        project = await projects.get(session, cid, body.project_id)
+        if project is None:
+            raise NotFound("Project not found", field="project_id")
+        project_key = project.vendor_id
+    else:
+        project_key = body.project_vendor_id or ""
+    type_vendor_id = body.type_vendor_id
+    type_name = body.type
+    if body.type_id is not None:
+        issue_type = await issue_types.get(session, cid, body.type_id)
+        if issue_type is None:
+            raise NotFound("Issue type not found", field="type_id")
+        type_vendor_id, type_name = issue_type.vendor_id, None
+    elif type_name is not None and project is not None:
+        issue_type = await issue_types.in_project(session, cid, project.id, name=type_name)
+        if issue_type is not None:  # else let the vendor judge the name
+            type_vendor_id, type_name = issue_type.vendor_id, None
+    assignee_vendor_id = body.assigned_user_vendor_id
+    if body.assigned_user_id is not None:
+        user = await users.get(session, cid, body.assigned_user_id)
+        if user is None:
+            raise NotFound("User not found", field="assigned_user_id")
+        assignee_vendor_id = user.vendor_id
+    parent_vendor_id = body.parent_ticket_vendor_id
+    if body.parent_ticket_id is not None:
+        parent = await repository.get(session, cid, body.parent_ticket_id)
+        if parent is None:
+            raise NotFound("Parent ticket not found", field="parent_ticket_id")
+        parent_vendor_id = parent.vendor_id
+    return TicketDraft(
+        project_vendor_id=project_key,
+        name=body.name,
+        type_vendor_id=type_vendor_id,
+        type_name=type_name,
+        description=body.description,
+        priority_vendor_name=mappings.priority_to_vendor(body.priority) if body.priority else None,
+        assignee_vendor_id=assignee_vendor_id,
+        parent_vendor_id=parent_vendor_id,
+        tags=body.tags,
+        due_date=body.due_date,
+        custom_fields=body.custom_fields,
+    )
+
+
+async def claim_identifier(session: AsyncSession, connection: Connection, identifier: str) -> None:
+    """Serializes creates of one identifier and refuses a duplicate with 409."""
+    await locks.hold(session, f"ticket-identifier:{connection.id}:{identifier}")
+    existing = await repository.by_identifier(session, connection.id, identifier)
+    if existing is not None:
+        raise Conflict(
+            f"A ticket with identifier {identifier!r} already exists", ticket_id=str(existing.id)
+        )
+
+
+async def store_vendor_ticket(
+    session: AsyncSession,
+    connection: Connection,
+    vt: VendorTicket,
+    mappings: Mappings,
+    identifier: str | None,
+) -> Ticket:
+    row = await repository.by_internal_ids(session, connection.id, [vt.internal_id])
+    ticket = row.get(vt.internal_id)
+    if ticket is None:
+        ticket = Ticket(
+            id=uuid7(),
+            connection_id=connection.id,
+            identifier=identifier or vt.key,
+            created_at=utcnow(),
+        )
+        session.add(ticket)
+    elif identifier and ticket.identifier != identifier:
+        ticket.identifier = identifier
+    apply_vendor_ticket(ticket, vt, await local_refs(session, connection.id, vt), mappings)
+    await session.flush()
+    return ticket
+
+
+async def create_ticket(
+    session: AsyncSession,
+    connector: Connector,
+    connection: Connection,
+    body: TicketCreate,
+    *,
+    creation_token: str | None = None,
+) -> Ticket:
+    mappings = Mappings.of(connection)
+    if body.identifier:
+        await claim_identifier(session, connection, body.identifier)
+    draft = await resolve_draft(session, connection, body, mappings)
+    draft.creation_token = creation_token or uuid7().hex
+    vt = await connector.create_ticket(draft)
+    if body.status and mappings.status_of(vt) != body.status:
+        try:
+            vt = await connector.move_to_status(vt, body.status, mappings.status)
+        except StatusUnreachable as exc:
+            ticket = await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+            error = Unprocessable(
+                f"Ticket {vt.key} was created, but status {exc.target} cannot be reached "
+                f"from {ticket.status}; reachable: {', '.join(exc.reachable)}",
+                field="status",
+                ticket_id=str(ticket.id),
+                reachable_statuses=exc.reachable,
+            )
+            error.commit_anyway = True  # type: ignore[attr-defined]
+            raise error from None
+        except TicketBridgeError as exc:
+            ticket = await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+            exc.extra["ticket_id"] = str(ticket.id)
+            exc.detail = f"Ticket {vt.key} was created, but setting its status failed: {exc.detail}"
+            exc.commit_anyway = True  # type: ignore[attr-defined]
+            raise
+    return await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+
+
+async def update_ticket(
+    session: AsyncSession,
+    connector: Connector,
+    connection: Connection,
+    ticket_id: uuid.UUID,
+    body: TicketUpdate,
+) -> Ticket:
+    mappings = Mappings.of(connection)
+    ticket = await get_ticket(session, connection, ticket_id)
+    changes = await resolve_changes(session, connection, body, mappings)
+    vt = await connector.get_ticket(ticket.vendor_id)
+    if body.status and mappings.status_of(vt) != body.status:
+        try:
+            vt = await connector.move_to_status(vt, body.status, mappings.status)
+        except StatusUnreachable as exc:
+            raise Unprocessable(
+                f"Status {exc.target} cannot be reached from {mappings.status_of(vt)}; "
+                f"reachable: {', '.join(exc.reachable)}",
+                field="status",
+                reachable_statuses=exc.reachable,
+            ) from None
+    if not changes.is_empty():
+        await connector.update_ticket(vt.key, changes)
+        vt = await connector.get_ticket(vt.key)
+    return await store_vendor_ticket(session, connection, vt, mappings, None)
+
+
+async def resolve_changes(
+    session: AsyncSession, connection: Connection, body: TicketUpdate, mappings: Mappings
+) -> TicketChanges:
+    fields = body.model_fields_set
+    changes = TicketChanges()
+    if "name" in fields:
+        changes.name = body.name
+    if "description" in fields:
+        changes.description = body.description
+    if "priority" in fields and body.priority:
+        changes.priority_vendor_name = mappings.priority_to_vendor(body.priority)
+    if "assigned_user_id" in fields:
+        if body.assigned_user_id is None:
+            changes.assignee_vendor_id = None
+        else:
+            user = await users.get(session, connection.id, body.assigned_user_id)
+            if user is None:
+                raise NotFound("User not found", field="assigned_user_id")
+            changes.assignee_vendor_id = user.vendor_id
+    if "assigned_user_vendor_id" in fields:
+        changes.assignee_vendor_id = body.assigned_user_vendor_id
+    if "tags" in fields:
+        changes.tags = body.tags or []
+    if "due_date" in fields:
+        changes.due_date = body.due_date
+    return changes

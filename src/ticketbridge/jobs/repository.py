@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketbridge.jobs.models import Job, JobItem
+
+
+async def get_for_account(
+    session: AsyncSession, account_id: uuid.UUID, job_id: uuid.UUID
+) -> Job | None:
+    return await session.scalar(select(Job).where(Job.account_id == account_id, Job.id == job_id))
+
+
+async def get(session: AsyncSession, job_id: uuid.UUID, *, for_update: bool = False) -> Job | None:
+    stmt = select(Job).where(Job.id == job_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def for_connection(
+    session: AsyncSession, connection_id: uuid.UUID, limit: int
+) -> Sequence[Job]:
+    return (
+        await session.scalars(
+            select(Job)
+            .where(Job.connection_id == connection_id)
+            .order_by(Job.created_at.desc(), Job.id.desc())
+            .limit(limit)
+        )
+    ).all()
+
+
+async def claimable(session: AsyncSession, now: datetime, limit: int) -> Sequence[Job]:
+    """Queued jobs, and running ones whose worker's lease ran out (the worker died)."""
+    stmt = (
+        select(Job)
+        .where(
+            or_(
+                Job.status == "QUEUED",
+                (Job.status == "RUNNING") & (Job.lease_expires_at < now),
+            )
+        )
+        .order_by(Job.created_at)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return (await session.scalars(stmt)).all()
+
+
+async def open_sync_job(session: AsyncSession, connection_id: uuid.UUID) -> Job | None:
+    return await session.scalar(
+        select(Job).where(
+            Job.connection_id == connection_id,
+            Job.type == "SYNC",
+            Job.status.in_(("QUEUED", "RUNNING")),
+        )
+    )
+
+
+async def items(session: AsyncSession, job_id: uuid.UUID) -> Sequence[JobItem]:
+    return (
+        await session.scalars(
+            select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.index)
+        )
+    ).all()

@@ -1,0 +1,85 @@
+"""Jobs: rows are the source of truth; workers claim them with a lease."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketbridge.db.base import utcnow
+from ticketbridge.errors import NotFound
+from ticketbridge.jobs import repository
+from ticketbridge.jobs.models import Job, JobItem
+from ticketbridge.jobs.schemas import JobOut, Progress
+from ticketbridge.provisioning.models import Connection
+
+LEASE = timedelta(seconds=60)
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut(
+        id=job.id,
+        type=job.type,  # type: ignore[arg-type]
+        status=job.status,  # type: ignore[arg-type]
+        connection_id=job.connection_id,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        progress=Progress(total=job.progress_total, processed=job.progress_processed),
+        failure_reason=job.failure_reason,
+        result=job.result,
+    )
+
+
+async def enqueue(
+    session: AsyncSession,
+    connection: Connection,
+    job_type: str,
+    payload: dict[str, Any],
+    items: Sequence[dict[str, Any]] = (),
+) -> Job:
+    """Adds the job (and its items) to the caller's transaction: it exists once that commits."""
+    job = Job(
+        account_id=connection.account_id,
+        connection_id=connection.id,
+        type=job_type,
+        payload=payload,
+        progress_total=len(items),
+    )
+    session.add(job)
+    await session.flush()
+    for index, request in enumerate(items):
+        session.add(JobItem(job_id=job.id, index=index, request=request))
+    await session.flush()
+    return job
+
+
+async def get_job(session: AsyncSession, account_id: uuid.UUID, job_id: uuid.UUID) -> Job:
+    job = await repository.get_for_account(session, account_id, job_id)
+    if job is None:
+        raise NotFound("Job not found")
+    return job
+
+
+async def claim(session: AsyncSession, worker_id: str, limit: int = 1) -> list[Job]:
+    now = utcnow()
+    jobs = list(await repository.claimable(session, now, limit))
+    for job in jobs:
+        job.status = "RUNNING"
+        job.locked_by = worker_id
+        job.lease_expires_at = now + LEASE
+        job.attempts += 1
+        job.started_at = job.started_at or now
+    await session.flush()
+    return jobs
+
+
+async def schedule_sync(session: AsyncSession, connection: Connection) -> Job:
+    """One open sync per connection: asking again returns the queued or running one."""
+    existing = await repository.open_sync_job(session, connection.id)
+    if existing is not None:
+        return existing
+    return await enqueue(session, connection, "SYNC", {})

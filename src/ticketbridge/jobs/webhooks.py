@@ -1,0 +1,63 @@
+"""Completion webhooks: the finished job, POSTed and signed, retried with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import uuid
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ticketbridge.crypto import sign_webhook
+from ticketbridge.db.base import utcnow
+from ticketbridge.db.session import transaction
+from ticketbridge.jobs import repository, service
+from ticketbridge.provisioning.models import Account
+
+if TYPE_CHECKING:
+    from ticketbridge.context import AppContext
+
+log = logging.getLogger("ticketbridge.webhooks")
+MAX_ATTEMPTS = 6
+_pending: set[asyncio.Task[None]] = set()
+
+
+def deliver_later(ctx: AppContext, job_id: uuid.UUID) -> None:
+    task = asyncio.create_task(deliver(ctx, job_id))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+async def deliver(ctx: AppContext, job_id: uuid.UUID) -> bool:
+    async with transaction(ctx.sessionmaker) as session:
+        job = await repository.get(session, job_id)
+        if job is None or job.webhook_delivered_at is not None:
+            return False
+        account = await session.get(Account, job.account_id)
+        if account is None or not account.webhook_url or not account.webhook_secret_encrypted:
+            return False
+        url = account.webhook_url
+        secret = ctx.vault.decrypt_text(account.webhook_secret_encrypted)
+        body = json.dumps(service.job_out(job).model_dump(mode="json")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-TicketBridge-Signature": sign_webhook(secret, body),
+        "X-TicketBridge-Job-Id": str(job_id),
+    }
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            response = await ctx.http.post(url, content=body, headers=headers)
+            if response.status_code < 300:
+                async with transaction(ctx.sessionmaker) as session:
+                    job = await repository.get(session, job_id)
+                    if job is not None:
+                        job.webhook_delivered_at = utcnow()
+                return True
+        except httpx.HTTPError as exc:
+            log.info("webhook to account endpoint failed: %s", type(exc).__name__)
+        await asyncio.sleep(min(60.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0))
+    log.warning("webhook for job %s not delivered after %d attempts", job_id, MAX_ATTEMPTS)
+    return False

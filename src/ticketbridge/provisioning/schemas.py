@@ -1,0 +1,122 @@
+"""Wire models for provisioning (API.md section 3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+Status = Literal["OPEN", "TODO", "IN_PROGRESS", "IN_REVIEW", "RESOLVED", "CLOSED", "UNKNOWN"]
+Priority = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNKNOWN"]
+ConnectionState = Literal["PENDING", "ACTIVE", "PAUSED", "DELETED"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    webhook_url: str | None
+    created_at: datetime
+    webhook_secret: str | None = Field(
+        default=None, description="Shown once, when webhook_url is set or changed."
+    )
+
+
+class AccountPatch(StrictModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    webhook_url: AnyHttpUrl | None = None
+
+
+class ApiKeyCreate(StrictModel):
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str | None
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The full key; shown only in this response.")
+
+
+class OrganizationCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    identifier: str | None = Field(default=None, max_length=200)
+
+
+class OrganizationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    identifier: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConnectionOptions(StrictModel):
+    project_keys_filter: list[str] | None = None
+    status_mapping: dict[str, Status] = Field(default_factory=dict)
+    priority_mapping: dict[str, Priority] = Field(default_factory=dict)
+
+
+class ConnectionCreate(StrictModel):
+    vendor: Literal["JIRA"]
+    credentials: dict[str, Any]
+    options: ConnectionOptions | None = None
+    refresh_interval_secs: int = Field(default=21600, ge=60, le=30 * 86400)
+    timeout_secs: int = Field(default=1800, ge=10, le=86400)
+    identifier: str | None = Field(default=None, max_length=200)
+
+
+class ConnectionPatch(StrictModel):
+    credentials: dict[str, Any] | None = None
+    options: ConnectionOptions | None = None
+    state: Literal["ACTIVE", "PAUSED"] | None = None
+    refresh_interval_secs: int | None = Field(default=None, ge=60, le=30 * 86400)
+    identifier: str | None = Field(default=None, max_length=200)
+
+
+class Health(BaseModel):
+    name: str
+    status: str
+    description: str | None = None
+    resolution_owner: str | None = None
+
+
+class ConnectionOut(BaseModel):
+    id: uuid.UUID
+    vendor: str
+    is_active: bool
+    state: ConnectionState
+    refresh_interval_secs: int
+    timeout_secs: int
+    organization_id: uuid.UUID
+    organization_name: str | None
+    identifier: str | None
+    oauth2_authorize_url: str | None
+    health: Health | None
+    last_synced_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    options: ConnectionOptions
+
+
+class ConnectionTestOut(BaseModel):
+    ok: bool
+    detail: str
+
+
+class JobAccepted(BaseModel):
+    job_id: uuid.UUID

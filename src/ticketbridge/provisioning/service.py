@@ -1,0 +1,301 @@
+"""Tenancy: accounts, keys, organizations, connections and their credentials."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketbridge.connectors.base import Connector, connector_class
+from ticketbridge.context import AppContext
+from ticketbridge.crypto import new_api_key
+from ticketbridge.db.base import utcnow
+from ticketbridge.errors import NotFound, Unprocessable
+from ticketbridge.provisioning import repository
+from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
+from ticketbridge.provisioning.schemas import (
+    AccountPatch,
+    ConnectionCreate,
+    ConnectionOptions,
+    ConnectionOut,
+    ConnectionPatch,
+    Health,
+)
+
+
+async def create_account(session: AsyncSession, name: str) -> tuple[Account, str]:
+    account = Account(name=name)
+    session.add(account)
+    await session.flush()
+    _, key = await create_api_key(session, account, name="default")
+    return account, key
+
+
+async def create_api_key(
+    session: AsyncSession, account: Account, name: str | None
+) -> tuple[ApiKey, str]:
+    key, prefix, digest = new_api_key()
+    row = ApiKey(
+        account_id=account.id, name=name, prefix=prefix, key_hash=digest, created_at=utcnow()
+    )
+    session.add(row)
+    await session.flush()
+    return row, key
+
+
+async def revoke_api_key(session: AsyncSession, account: Account, key_id: uuid.UUID) -> ApiKey:
+    row = await repository.get_api_key(session, account.id, key_id)
+    if row is None:
+        raise NotFound("API key not found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    await session.flush()
+    return row
+
+
+async def update_account(
+    ctx: AppContext, session: AsyncSession, account: Account, patch: AccountPatch
+) -> str | None:
+    """Returns the new webhook secret when the webhook URL is set or changed (shown once)."""
+    if patch.name is not None:
+        account.name = patch.name
+    secret = None
+    if "webhook_url" in patch.model_fields_set:
+        url = str(patch.webhook_url) if patch.webhook_url else None
+        if url != account.webhook_url:
+            account.webhook_url = url
+            if url:
+                secret = "whsec_" + secrets.token_urlsafe(32)
+                account.webhook_secret_encrypted = ctx.vault.encrypt_text(secret)
+            else:
+                account.webhook_secret_encrypted = None
+    await session.flush()
+    return secret
+
+
+async def create_organization(
+    session: AsyncSession, account: Account, name: str, identifier: str | None
+) -> Organization:
+    org = Organization(account_id=account.id, name=name, identifier=identifier)
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def get_organization(
+    session: AsyncSession, account: Account, org_id: uuid.UUID
+) -> Organization:
+    org = await repository.get_organization(session, account.id, org_id)
+    if org is None:
+        raise NotFound("Organization not found")
+    return org
+
+
+async def delete_organization(session: AsyncSession, account: Account, org_id: uuid.UUID) -> None:
+    org = await get_organization(session, account, org_id)
+    org.deleted_at = utcnow()
+    await repository.delete_org_connections(session, org.id)
+    await session.flush()
+
+
+def validate_credentials(ctx: AppContext, vendor: str, credentials: dict[str, Any]) -> Any:
+    cls = connector_class(vendor)
+    try:
+        creds = cls.credentials_model.model_validate(credentials)
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["body", "credentials", *err["loc"]], "msg": err["msg"], "type": err["type"]}
+            for err in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        raise Unprocessable("Invalid credentials", errors=errors) from None
+    cls.check_credentials(ctx.settings, creds)
+    return creds
+
+
+async def create_connection(
+    ctx: AppContext,
+    session: AsyncSession,
+    account: Account,
+    org_id: uuid.UUID,
+    body: ConnectionCreate,
+) -> Connection:
+    org = await get_organization(session, account, org_id)
+    creds = validate_credentials(ctx, body.vendor, body.credentials)
+    options = body.options or ConnectionOptions()
+    connection = Connection(
+        account_id=account.id,
+        organization_id=org.id,
+        vendor=body.vendor,
+        identifier=body.identifier,
+        credentials_encrypted=ctx.vault.encrypt_json(creds.model_dump(mode="json")),
+        options=options.model_dump(mode="json"),
+        refresh_interval_secs=body.refresh_interval_secs,
+        timeout_secs=body.timeout_secs,
+    )
+    if getattr(creds, "oauth", False):
+        connection.state = "PENDING"
+        connection.oauth_state = secrets.token_urlsafe(24)
+    else:
+        connection.state = "ACTIVE"
+        connection.next_sync_at = utcnow()
+    session.add(connection)
+    await session.flush()
+    return connection
+
+
+async def get_connection(
+    session: AsyncSession, account: Account, connection_id: uuid.UUID
+) -> Connection:
+    connection = await repository.get_connection(session, account.id, connection_id)
+    if connection is None or connection.state == "DELETED":
+        raise NotFound("Connection not found")
+    return connection
+
+
+async def update_connection(
+    ctx: AppContext,
+    session: AsyncSession,
+    account: Account,
+    connection_id: uuid.UUID,
+    patch: ConnectionPatch,
+) -> Connection:
+    connection = await get_connection(session, account, connection_id)
+    if patch.credentials is not None:
+        creds = validate_credentials(ctx, connection.vendor, patch.credentials)
+        connection.credentials_encrypted = ctx.vault.encrypt_json(creds.model_dump(mode="json"))
+        connection.health = None
+        if getattr(creds, "oauth", False):
+            connection.state = "PENDING"
+            connection.oauth_state = secrets.token_urlsafe(24)
+    if patch.options is not None:
+        connection.options = patch.options.model_dump(mode="json")
+    if patch.refresh_interval_secs is not None:
+        connection.refresh_interval_secs = patch.refresh_interval_secs
+    if "identifier" in patch.model_fields_set:
+        connection.identifier = patch.identifier
+    if patch.state is not None:
+        if connection.state == "PENDING" and patch.state == "ACTIVE":
+            raise Unprocessable("Connection is waiting for OAuth authorization")
+        connection.state = patch.state
+        connection.next_sync_at = utcnow() if patch.state == "ACTIVE" else None
+    await session.flush()
+    return connection
+
+
+async def delete_connection(
+    session: AsyncSession, account: Account, connection_id: uuid.UUID
+) -> None:
+    connection = await get_connection(session, account, connection_id)
+    connection.state = "DELETED"
+    connection.deleted_at = utcnow()
+    connection.next_sync_at = None
+    await session.flush()
+
+
+def connector_for(ctx: AppContext, connection: Connection) -> Connector:
+    cls = connector_class(connection.vendor)
+    credentials = ctx.vault.decrypt_json(connection.credentials_encrypted)
+    connector: Connector = cls(ctx, str(connection.id), credentials)
+    return connector
+
+
+def connection_out(
+    ctx: AppContext, connection: Connection, org: Organization | None
+) -> ConnectionOut:
+    authorize_url = None
+    if connection.state == "PENDING" and connection.oauth_state:
+        cls = connector_class(connection.vendor)
+        authorize_url = cls.oauth_authorize_url(ctx.settings, connection.oauth_state)
+    return ConnectionOut(
+        id=connection.id,
+        vendor=connection.vendor,
+        is_active=connection.state == "ACTIVE",
+        state=connection.state,  # type: ignore[arg-type]
+        refresh_interval_secs=connection.refresh_interval_secs,
+        timeout_secs=connection.timeout_secs,
+        organization_id=connection.organization_id,
+        organization_name=org.name if org else None,
+        identifier=connection.identifier,
+        oauth2_authorize_url=authorize_url,
+        health=Health(**connection.health) if connection.health else None,
+        last_synced_at=connection.last_synced_at,
+        created_at=connection.created_at,
+        updated_at=connection.updated_at,
+        options=ConnectionOptions.model_validate(connection.options or {}),
+    )
+
+
+async def complete_oauth(
+    ctx: AppContext, session: AsyncSession, state: str, code: str
+) -> Connection:
+    connection = await repository.connection_by_oauth_state(session, state)
+    if connection is None or connection.state == "DELETED":
+        raise NotFound("Unknown or expired OAuth state")
+    cls = connector_class(connection.vendor)
+    credentials = await cls.exchange_oauth_code(ctx, code)
+    connection.credentials_encrypted = ctx.vault.encrypt_json(credentials)
+    connection.oauth_state = None
+    connection.state = "ACTIVE"
+    connection.health = None
+    connection.next_sync_at = utcnow() + timedelta(seconds=0)
+    await session.flush()
+    return connection
+
+
+async def rotate_encryption(ctx: AppContext, session: AsyncSession) -> int:
+    """Re-encrypts every stored secret with the primary key; returns rows touched."""
+    count = 0
+    for connection in await repository.all_connections(session):
+        connection.credentials_encrypted = ctx.vault.rotate(connection.credentials_encrypted)
+        count += 1
+    from sqlalchemy import select
+
+    for account in (await session.scalars(select(Account))).all():
+        if account.webhook_secret_encrypted:
+            account.webhook_secret_encrypted = ctx.vault.rotate(account.webhook_secret_encrypted)
+            count += 1
+    await session.flush()
+    return count
+
+
+HEALTH = {
+    "VendorUnauthorized": ("UNAUTHORIZED", "Jira rejected the stored credentials", "CUSTOMER"),
+    "VendorRateLimited": ("RATE_LIMIT_EXCEEDED", "Jira rate limit exceeded", "VENDOR"),
+    "VendorUnavailable": ("VENDOR_SERVER_ERROR", "Jira is failing or unreachable", "VENDOR"),
+    "VendorTimeout": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "VendorRequestError": ("VENDOR_CLIENT_ERROR", "Jira rejected a request", "CUSTOMER"),
+}
+
+
+def health_for(exc: BaseException | None) -> dict[str, Any]:
+    if exc is None:
+        return {
+            "name": "HEALTHY",
+            "status": "HEALTHY",
+            "description": "Last job succeeded",
+            "resolution_owner": None,
+        }
+    for cls in type(exc).__mro__:
+        if cls.__name__ in HEALTH:
+            name, description, owner = HEALTH[cls.__name__]
+            break
+    else:
+        name, description, owner = "INTERNAL_ERROR", "TicketBridge failed", "TICKETBRIDGE"
+    return {"name": name, "status": name, "description": description, "resolution_owner": owner}
+
+
+async def record_vendor_failure(
+    ctx: AppContext, connection_id: uuid.UUID, exc: BaseException
+) -> None:
+    """Credentials that stopped working mark the connection, in a transaction of its own."""
+    from ticketbridge.db.session import transaction
+
+    async with transaction(ctx.sessionmaker) as session:
+        connection = await repository.get_connection_unscoped(session, connection_id)
+        if connection is not None:
+            connection.health = health_for(exc)

@@ -1,0 +1,45 @@
+"""The SYNC job."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from ticketbridge.db.session import transaction
+from ticketbridge.jobs import repository
+from ticketbridge.jobs.runtime import finish, handler
+from ticketbridge.provisioning import repository as connections
+from ticketbridge.provisioning.service import connector_for
+from ticketbridge.sync.service import sync_connection
+
+if TYPE_CHECKING:
+    from ticketbridge.context import AppContext
+
+
+@handler("SYNC")
+async def run_sync(ctx: AppContext, job_id: uuid.UUID) -> None:
+    async with transaction(ctx.sessionmaker) as session:
+        job = await repository.get(session, job_id)
+        assert job is not None
+        connection = await connections.get_connection_unscoped(session, job.connection_id)
+        if connection is None or connection.state in ("DELETED", "PAUSED", "PENDING"):
+            state = connection.state if connection else "DELETED"
+            failure = {"error": f"connection is {state}"}
+            connection_id = None
+        else:
+            failure = None
+            connection_id = connection.id
+            connector = connector_for(ctx, connection)
+    if failure is not None or connection_id is None:
+        await finish(ctx, job_id, failure=failure)
+        return
+
+    async def progress(processed: int) -> None:
+        async with transaction(ctx.sessionmaker) as session:
+            row = await repository.get(session, job_id)
+            if row is not None:
+                row.progress_processed = processed
+                row.progress_total = max(row.progress_total, processed)
+
+    report = await sync_connection(ctx.sessionmaker, connection_id, connector, progress)
+    await finish(ctx, job_id, result=report.as_dict())
