@@ -13,7 +13,7 @@ import pytest
 
 from ticketbridge.emulators.jira.server import EmulatorServer
 
-SEEDED_ISSUES = 300
+SEEDED_ISSUES = 700
 
 
 def _load_spec_module() -> ModuleType:

@@ -229,7 +229,7 @@ async def bulk_fetch(ctx: Ctx) -> Response:
         )
         for i in sorted(found)
     ]
-    return json_response({"expand": "schema,names", "issues": issues, "issueErrors": errors})
+    return json_response({"issues": issues, "issueErrors": errors})
 
 
 ROUTES = [

@@ -37,7 +37,6 @@ async def server_info(ctx: Ctx) -> Response:
             "serverTime": fmt_dt(now()),
             "scmInfo": "ticketbridge-emulator",
             "serverTitle": "TicketBridge Jira emulator",
-            "defaultLocale": {"locale": "en_US"},
             "serverTimeZone": "Etc/UTC",
         }
     )

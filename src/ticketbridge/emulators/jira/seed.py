@@ -211,6 +211,12 @@ def seed_issues(state: EmulatorState, rng: random.Random) -> None:
     epics: dict[str, list[Issue]] = {p.id: [] for p in projects}
     standard: dict[str, list[Issue]] = {p.id: [] for p in projects}
     anchor = state.anchor
+    # Plain text per pooled node; a document's text is its blocks' texts joined by a blank
+    # line, which is how adf_to_text renders consecutive blocks.
+    texts = {
+        id(n): adf_to_text({"type": "doc", "version": 1, "content": [n]})
+        for n in paragraphs + lists
+    }
     for offset in offsets:
         project = rng.choice(projects)
         type_ids = project.issue_type_ids
@@ -233,6 +239,7 @@ def seed_issues(state: EmulatorState, rng: random.Random) -> None:
             content.append(rng.choice(lists))
         content.append(rng.choice(paragraphs))
         doc = {"type": "doc", "version": 1, "content": content}
+        text = "\n\n".join(texts[id(node)] for node in content)
         issue_id, key = state.allocate(project)
         reporter = rng.choice(reporters)
         issue = Issue(
@@ -256,7 +263,7 @@ def seed_issues(state: EmulatorState, rng: random.Random) -> None:
             parent_key=parent.key if parent else None,
             summary=" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8))).capitalize(),
             description=doc,
-            description_text=adf_to_text(doc),
+            description_text=text,
             created=created,
             updated=updated,
             status_changed=updated,

@@ -99,7 +99,6 @@ def user_json(state: EmulatorState, api: Api, user: User) -> JsonDict:
             "displayName": user.display_name,
             "active": user.active,
             "timeZone": user.time_zone,
-            "locale": user.locale,
         }
         if user.email_visible and user.email:
             body["emailAddress"] = user.email
@@ -209,7 +208,6 @@ def project_json(
         "style": "classic",
         "isPrivate": False,
         "properties": {},
-        "entityId": project.uuid,
         "uuid": project.uuid,
     }
     if full or "description" in wanted:
