@@ -24,5 +24,6 @@ for router in (
     issue_types,
     jobs,
     capabilities,
+    passthrough,
 ):
     api_router.include_router(router)
