@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -128,7 +129,7 @@ class JiraClient:
     ) -> dict[str, Any]:
         return await self.request(  # type: ignore[no-any-return]
             "GET",
-            f"{API}/issue/createmeta/{project}/issuetypes",
+            f"{API}/issue/createmeta/{path_segment(project)}/issuetypes",
             params={"startAt": start_at, "maxResults": max_results},
             not_found_message=f"Project '{project}' not found in Jira",
         )
@@ -211,10 +212,26 @@ class JiraClient:
             params["query"] = query
         return await self.request("GET", f"{API}/user/assignable/search", params=params)  # type: ignore[no-any-return]
 
+    async def search_users(
+        self, query: str, start_at: int, max_results: int
+    ) -> list[dict[str, Any]]:
+        """`user/search`: users matching a prefix of name or email (filtered before paging)."""
+        return await self.request(  # type: ignore[no-any-return]
+            "GET",
+            f"{API}/user/search",
+            params={"query": query, "startAt": start_at, "maxResults": max_results},
+        )
+
     async def users(self, start_at: int, max_results: int) -> list[dict[str, Any]]:
         return await self.request(  # type: ignore[no-any-return]
             "GET", f"{API}/users/search", params={"startAt": start_at, "maxResults": max_results}
         )
+
+
+def path_segment(value: str) -> str:
+    """One URL path segment from caller input: `/`, `?`, `#` and dot segments cannot escape it."""
+    quoted = quote(value, safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 def _messages(body: Any) -> tuple[str, Any]:

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 BULK_LIMIT = 50
 SEARCH_PAGE = 100
 MAX_WALK = 12
+# Widest window Jira's user searches accept (maxResults is capped at 1000).
+USER_WINDOW = 1000
 # Workflows learned per (connection, project, issue type); process-local cache.
 _GRAPHS: dict[tuple[str, str, str], WorkflowGraph] = {}
 
@@ -464,18 +466,33 @@ class JiraConnector:
     async def passthrough_users(
         self, query: str | None, project: str | None, offset: int, limit: int
     ) -> Page:
+        """Assignable users of ``project``; without a project, the site's user directory."""
+        found: list[dict[str, Any]] = []
         if not project:
-            raise VendorRequestError("project_key is required for Jira assignable users")
-        # Offsets count assignable users; Jira's startAt counts users before filtering.
-        matched: list[dict[str, Any]] = []
+            # user/search and users/search filter before paging, so startAt is our offset.
+            # Only an empty page ends the walk (Jira may still cut a page short).
+            while len(found) < limit:
+                at, size = offset + len(found), min(USER_WINDOW, limit - len(found))
+                if query:
+                    page = await self.client.search_users(query, at, size)
+                else:
+                    page = await self.client.users(at, size)
+                if not page:
+                    break
+                found += page
+            return Page(items=[_user_item(u) for u in found[:limit]], total=None)
+        # Jira's assignable search takes a window of *all* users, then filters it: offsets
+        # count users we return, so windows are walked from the start.
         start = 0
-        while len(matched) < offset + limit:
-            users = await self.client.assignable_users(project, query, start, 100)
-            if not users:
+        while len(found) < offset + limit:
+            page = await self.client.assignable_users(project, query, start, USER_WINDOW)
+            found += page
+            start += USER_WINDOW
+            # A short (even empty) page does not mean the end: the window may simply hold
+            # no assignable match. The end is where the site runs out of users.
+            if len(page) < USER_WINDOW and not await self.client.users(start, 1):
                 break
-            matched += users
-            start += 100
-        return Page(items=[_user_item(u) for u in matched[offset : offset + limit]], total=None)
+        return Page(items=[_user_item(u) for u in found[offset : offset + limit]], total=None)
 
     async def passthrough_search(self, query: str, cursor: str | None, limit: int) -> Page:
         try:
@@ -483,9 +500,11 @@ class JiraConnector:
                 query, next_page_token=cursor, max_results=limit, fields=["*navigable"]
             )
         except VendorRequestError as exc:
-            raise VendorBadQuery(exc.detail, vendor_errors=exc.vendor_errors) from None
-        token = None if page.get("isLast", True) else page.get("nextPageToken")
-        return Page(items=page.get("issues", []), total=None, next_cursor=token)
+            # Bad JQL, an unbounded query or a stale cursor: the caller's to fix (400).
+            detail = exc.detail.replace("the request", "the query", 1)
+            raise VendorBadQuery(detail, vendor_errors=exc.vendor_errors) from None
+        token = None if page.get("isLast") else page.get("nextPageToken")
+        return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
 
 
 def _user(u: dict[str, Any]) -> VendorUser:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from ticketbridge.auth.dependencies import CurrentConnection, Ctx
+from ticketbridge.auth.dependencies import Ctx, CurrentConnection
 from ticketbridge.itsm.passthrough import service
 from ticketbridge.itsm.passthrough.schemas import (
     IssueTypesPage,
@@ -15,13 +15,21 @@ from ticketbridge.itsm.passthrough.schemas import (
     SearchPage,
     UsersPage,
 )
-from ticketbridge.itsm.tickets.endpoints import ERRORS, vendor_guard
+from ticketbridge.itsm.tickets.endpoints import vendor_guard
 
 router = APIRouter(prefix="/itsm/passthrough", tags=["passthrough"])
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-PASS_ERRORS = {**ERRORS, 400: {"description": "The vendor refused the query (bad JQL)"}}
+ProjectKey = Annotated[str, Path(min_length=1, max_length=255)]
+PASS_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The vendor refused the query (bad JQL); its messages in vendor_errors"},
+    404: {"description": "Unknown connection, or the vendor has no such project"},
+    422: {"description": "Invalid parameters, or not supported for this vendor"},
+    502: {"description": "Vendor rejected our credentials or failed"},
+    503: {"description": "Vendor rate limited after retries (Retry-After)"},
+    504: {"description": "Vendor timed out"},
+}
 
 
 @router.get(
@@ -55,7 +63,7 @@ async def list_projects(
     responses=PASS_ERRORS,
 )
 async def list_issue_types(
-    project_key: str,
+    project_key: ProjectKey,
     ctx: Ctx,
     connection: CurrentConnection,
     limit: Limit = 50,
@@ -78,12 +86,27 @@ async def list_issue_types(
 async def list_users(
     ctx: Ctx,
     connection: CurrentConnection,
-    project_key: Annotated[str, Query(min_length=1, max_length=255)],
-    query: Annotated[str | None, Query(max_length=255)] = None,
+    project_key: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=255,
+            description="Only users who can be assigned tickets in this project. Without "
+            "it, the vendor's whole user directory (inactive and app accounts included: "
+            "see `active` and `account_type`).",
+        ),
+    ] = None,
+    query: Annotated[
+        str | None,
+        Query(min_length=1, max_length=255, description="Prefix of a name or email"),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> UsersPage:
-    """Users assignable in a project, live (total is null: Jira does not give one)."""
+    """Users, live: assignable in `project_key`, or the whole directory without it.
+
+    `total` is null (Jira gives none). Emails the users keep private are null.
+    """
     async with vendor_guard(ctx, connection):
         page = await service.users(ctx, connection, query, project_key, offset, limit)
     return UsersPage(
