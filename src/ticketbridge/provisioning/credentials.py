@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ticketbridge.context import AppContext
+from ticketbridge.db import locks
 from ticketbridge.db.session import transaction
 from ticketbridge.errors import NotFound
 from ticketbridge.provisioning import repository
@@ -29,6 +30,9 @@ class ConnectionCredentials:
         """Refreshes under a row lock; adopts another process's newer token if there is one."""
         seen = self.current.get("access_token")
         async with transaction(self._ctx.sessionmaker) as session:
+            # The row lock serialises refreshes across PostgreSQL processes; SQLite ignores
+            # FOR UPDATE, so the named lock serialises the (single-process) embedded store.
+            await locks.hold(session, f"oauth-refresh:{self._connection_id}")
             connection = await repository.get_connection_unscoped(
                 session, self._connection_id, for_update=True
             )

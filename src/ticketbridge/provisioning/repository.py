@@ -109,6 +109,16 @@ async def all_connections(session: AsyncSession) -> Sequence[Connection]:
     return (await session.scalars(select(Connection).order_by(Connection.id))).all()
 
 
+async def accounts_with_webhook_secret(session: AsyncSession) -> Sequence[Account]:
+    return (
+        await session.scalars(
+            select(Account)
+            .where(Account.webhook_secret_encrypted.is_not(None))
+            .order_by(Account.id)
+        )
+    ).all()
+
+
 async def due_for_sync(session: AsyncSession, now: datetime) -> Sequence[Connection]:
     return (
         await session.scalars(

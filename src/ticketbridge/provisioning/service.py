@@ -14,6 +14,7 @@ from ticketbridge.connectors.base import Connector, connector_class
 from ticketbridge.context import AppContext
 from ticketbridge.crypto import new_api_key
 from ticketbridge.db.base import utcnow
+from ticketbridge.db.session import transaction
 from ticketbridge.errors import NotFound, Unprocessable
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
@@ -107,11 +108,18 @@ def validate_credentials(ctx: AppContext, vendor: str, credentials: dict[str, An
     try:
         creds = cls.credentials_model.model_validate(credentials)
     except ValidationError as exc:
+        # include_input=False: a rejected body may still carry a real token.
+        raw = exc.errors(include_url=False, include_context=False, include_input=False)
         errors = [
             {"loc": ["body", "credentials", *err["loc"]], "msg": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_context=False, include_input=False)
+            for err in raw
         ]
-        raise Unprocessable("Invalid credentials", errors=errors) from None
+        reasons = "; ".join(
+            (f"{'.'.join(map(str, err['loc']))}: " if err["loc"] else "")
+            + err["msg"].removeprefix("Value error, ")
+            for err in raw
+        )
+        raise Unprocessable(f"Invalid credentials: {reasons}", errors=errors) from None
     cls.check_credentials(ctx.settings, creds)
     return creds
 
@@ -252,9 +260,7 @@ async def rotate_encryption(ctx: AppContext, session: AsyncSession) -> int:
     for connection in await repository.all_connections(session):
         connection.credentials_encrypted = ctx.vault.rotate(connection.credentials_encrypted)
         count += 1
-    from sqlalchemy import select
-
-    for account in (await session.scalars(select(Account))).all():
+    for account in await repository.accounts_with_webhook_secret(session):
         if account.webhook_secret_encrypted:
             account.webhook_secret_encrypted = ctx.vault.rotate(account.webhook_secret_encrypted)
             count += 1
@@ -293,8 +299,6 @@ async def record_vendor_failure(
     ctx: AppContext, connection_id: uuid.UUID, exc: BaseException
 ) -> None:
     """Credentials that stopped working mark the connection, in a transaction of its own."""
-    from ticketbridge.db.session import transaction
-
     async with transaction(ctx.sessionmaker) as session:
         connection = await repository.get_connection_unscoped(session, connection_id)
         if connection is not None:
