@@ -170,7 +170,12 @@ def test_unreachable_status_on_update_lists_reachable(shared_tenant: Tenant) -> 
 def test_create_with_status_applies_it_after_create(shared_tenant: Tenant, jira) -> None:
     r = shared_tenant.post(
         "/v1/itsm/tickets",
-        json={"name": "start now", "project_vendor_id": "ENG", "type": "Task", "status": "IN_PROGRESS"},
+        json={
+            "name": "start now",
+            "project_vendor_id": "ENG",
+            "type": "Task",
+            "status": "IN_PROGRESS",
+        },
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "IN_PROGRESS"
@@ -183,7 +188,12 @@ def test_update_fields_edits_jira(shared_tenant: Tenant, jira) -> None:
     ).json()
     r = shared_tenant.patch(
         f"/v1/itsm/tickets/{t['id']}",
-        json={"name": "new name", "priority": "LOW", "tags": ["a"], "description": "# Title\n\ntext"},
+        json={
+            "name": "new name",
+            "priority": "LOW",
+            "tags": ["a"],
+            "description": "# Title\n\ntext",
+        },
     )
     assert r.status_code == 200, r.text
     body = r.json()
@@ -191,4 +201,7 @@ def test_update_fields_edits_jira(shared_tenant: Tenant, jira) -> None:
     issue = jira.state.issue_by_key(t["vendor_attributes"]["id"])
     assert issue.summary == "new name" and issue.priority_name == "Low"
     assert shared_tenant.patch(f"/v1/itsm/tickets/{t['id']}", json={}).status_code == 422
-    assert shared_tenant.patch(f"/v1/itsm/tickets/{uuid.uuid4()}", json={"name": "n"}).status_code == 404
+    assert (
+        shared_tenant.patch(f"/v1/itsm/tickets/{uuid.uuid4()}", json={"name": "n"}).status_code
+        == 404
+    )

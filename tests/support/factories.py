@@ -79,7 +79,11 @@ class Tenant:
 
 
 def new_tenant(
-    http: httpx.Client, settings: Settings, jira: Any | None, *, options: dict[str, Any] | None = None
+    http: httpx.Client,
+    settings: Settings,
+    jira: Any | None,
+    *,
+    options: dict[str, Any] | None = None,
 ) -> Tenant:
     tenant = Tenant(http=http, api_key=create_account(settings))
     org = tenant.post("/v1/provisioning/organizations", json={"name": "Customer"})

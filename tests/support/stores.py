@@ -36,5 +36,3 @@ def fresh_database(tmp: Path) -> Iterator[str]:
         url = f"sqlite+aiosqlite:///{tmp / 'ticketbridge-test.db'}"
         upgrade(url)
         yield url
-
-
