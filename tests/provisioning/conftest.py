@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from tests.support.factories import Tenant, new_tenant
 from ticketbridge.config import Settings
 from ticketbridge.emulators.jira.server import EmulatorServer
-from tests.support.factories import Tenant, new_tenant
 
 
 @pytest.fixture(scope="module")

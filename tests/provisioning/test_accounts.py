@@ -9,9 +9,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from ticketbridge.config import Settings
 from tests.provisioning.helpers import api_key_rows
 from tests.support.factories import Tenant
+from ticketbridge.config import Settings
 
 INVALID = {"detail": "Invalid API key"}
 

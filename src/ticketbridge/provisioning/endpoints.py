@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, Session, parse_uuid
 from ticketbridge.connectors.base import Capability, require
-from ticketbridge.errors import TicketBridgeError, Unprocessable
+from ticketbridge.errors import NotFound, TicketBridgeError, Unprocessable
 from ticketbridge.jobs import repository as jobs_repository
 from ticketbridge.jobs import runtime as jobs_runtime
 from ticketbridge.jobs import service as jobs
 from ticketbridge.jobs.schemas import JobOut
 from ticketbridge.provisioning import repository, service
+from ticketbridge.provisioning.models import Connection, Organization
 from ticketbridge.provisioning.schemas import (
     AccountOut,
     AccountPatch,
@@ -33,7 +34,9 @@ from ticketbridge.provisioning.schemas import (
 router = APIRouter(prefix="/provisioning", tags=["provisioning"])
 oauth_router = APIRouter(prefix="/oauth", tags=["oauth"])
 
-NOT_FOUND = {404: {"description": "Not found (or another account's)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Not found (or another account's)"}
+}
 
 
 @router.get("/account", operation_id="get_account", response_model=AccountOut)
@@ -161,14 +164,12 @@ async def list_connections(
 
 async def _org_connection(
     session: Session, account: CurrentAccount, org_id: str, connection_id: str
-):  # type: ignore[no-untyped-def]
+) -> tuple[Organization, Connection]:
     org = await service.get_organization(session, account, parse_uuid(org_id, "Organization"))
     connection = await service.get_connection(
         session, account, parse_uuid(connection_id, "Connection")
     )
     if connection.organization_id != org.id:
-        from ticketbridge.errors import NotFound
-
         raise NotFound("Connection not found")
     return org, connection
 
