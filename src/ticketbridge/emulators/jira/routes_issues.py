@@ -31,7 +31,7 @@ def transition_json(ctx: Ctx, transition: Transition) -> dict[str, Any]:
         "isInitial": False,
         "isAvailable": True,
         "isConditional": False,
-        "isLooped": False,
+        "looped": False,
     }
 
 
