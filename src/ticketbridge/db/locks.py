@@ -23,7 +23,7 @@ def _key64(name: str) -> int:
 
 async def hold(session: AsyncSession, name: str) -> None:
     """Blocks until this transaction owns ``name``; released when it commits or rolls back."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _key64(name)})
         return
     lock = _local[name]

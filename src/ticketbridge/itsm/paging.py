@@ -77,8 +77,8 @@ async def paginate(
             ).all()
             has_more = len(rows) > limit
             rows = rows[:limit]
-            nxt = encode_cursor("n", rows[-1].id) if has_more and rows else None
-            prev = encode_cursor("p", rows[0].id) if rows else encode_cursor("p", anchor)
+            nxt: str | None = encode_cursor("n", rows[-1].id) if has_more and rows else None
+            prev: str | None = encode_cursor("p", rows[0].id if rows else anchor)
             return rows, nxt, prev
         rows = (
             await session.scalars(stmt.where(key < anchor).order_by(key.desc()).limit(limit + 1))
@@ -86,7 +86,7 @@ async def paginate(
         has_more = len(rows) > limit
         rows = list(reversed(rows[:limit]))
         prev = encode_cursor("p", rows[0].id) if has_more and rows else None
-        nxt = encode_cursor("n", rows[-1].id) if rows else encode_cursor("n", anchor)
+        nxt = encode_cursor("n", rows[-1].id if rows else anchor)
         return rows, nxt, prev
     offset = params.offset or 0
     rows = (await session.scalars(stmt.order_by(key).offset(offset).limit(limit + 1))).all()

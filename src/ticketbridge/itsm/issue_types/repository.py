@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketbridge.itsm.issue_types.models import IssueType
 
 
-def list_stmt(connection_id: uuid.UUID, project_id: uuid.UUID | None) -> Select[tuple[IssueType]]:
+def list_stmt(connection_id: uuid.UUID, project_id: uuid.UUID | None) -> Select[IssueType]:
     stmt = select(IssueType).where(IssueType.connection_id == connection_id)
     if project_id:
         stmt = stmt.where(IssueType.project_id == project_id)

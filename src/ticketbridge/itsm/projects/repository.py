@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketbridge.itsm.projects.models import Project
 
 
-def list_stmt(connection_id: uuid.UUID) -> Select[tuple[Project]]:
+def list_stmt(connection_id: uuid.UUID) -> Select[Project]:
     return select(Project).where(Project.connection_id == connection_id, Project.active.is_(True))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -34,7 +34,7 @@ from ticketbridge.provisioning.models import Connection
 
 router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown ticket, connection or referenced object"},
     409: {"description": "Duplicate identifier, or the Idempotency-Key is in flight"},
     422: {"description": "Invalid request or rejected by the vendor"},

@@ -21,7 +21,7 @@ def list_stmt(
     parent_ticket_id: uuid.UUID | None = None,
     identifier: str | None = None,
     updated_since: datetime | None = None,
-) -> Select[tuple[Ticket]]:
+) -> Select[Ticket]:
     stmt = select(Ticket).where(Ticket.connection_id == connection_id)
     if status:
         stmt = stmt.where(Ticket.status == status)

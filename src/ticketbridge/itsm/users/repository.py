@@ -18,7 +18,7 @@ def list_stmt(
     status: str | None = None,
     project_id: uuid.UUID | None = None,
     updated_since: datetime | None = None,
-) -> Select[tuple[User]]:
+) -> Select[User]:
     stmt = select(User).where(User.connection_id == connection_id)
     if name:
         stmt = stmt.where(func.lower(User.name).contains(name.lower(), autoescape=True))
