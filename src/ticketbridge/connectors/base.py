@@ -234,5 +234,6 @@ def require(vendor: str, capability: Capability) -> None:
 
 
 def _load_builtin() -> None:
-    if not _REGISTRY:
+    # Not "if the registry is empty": a vendor registered first would hide the built-ins.
+    if "JIRA" not in _REGISTRY:
         import ticketbridge.connectors.jira.connector  # noqa: F401
