@@ -18,9 +18,21 @@ class CapabilitiesOut(BaseModel):
     operations: dict[str, bool]
 
 
-@router.get("/capabilities", operation_id="get_capabilities", response_model=CapabilitiesOut)
+@router.get(
+    "/capabilities",
+    operation_id="get_capabilities",
+    response_model=CapabilitiesOut,
+    responses={
+        404: {"description": "Unknown connection"},
+        422: {"description": "X-CONNECTION-ID missing"},
+    },
+)
 async def get_capabilities(connection: CurrentConnection) -> CapabilitiesOut:
-    """Which write and passthrough operations this connection's vendor supports."""
+    """Which write and passthrough operations this connection's vendor supports.
+
+    Read from the connector registry (each connector declares its capabilities); every
+    unsupported call answers 422 "not supported for this vendor" from the same registry.
+    """
     declared = connector_class(connection.vendor).capabilities
     ops = {c.value: c in declared for c in Capability}
     return CapabilitiesOut(

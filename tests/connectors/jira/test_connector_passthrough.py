@@ -107,7 +107,8 @@ async def test_issue_types_page_under_jiras_cap_of_200(
     }
 
 
-@pytest.mark.parametrize("key", ["NOPE", "..", "ENG/../..", "ENG?x=1"])
+# Unquoted, the last one would walk up to `project/search` and answer projects.
+@pytest.mark.parametrize("key", ["NOPE", "..", "ENG?x=1", "../../project/search?x="])
 async def test_unknown_project_is_not_found_and_cannot_escape_the_path(
     connector: JiraConnector, key: str
 ) -> None:

@@ -7,10 +7,15 @@ from typing import Any
 from pydantic import BaseModel
 
 
-class PassthroughIssueType(BaseModel):
+class ProjectIssueType(BaseModel):
+    """An issue type embedded in a project (``expand=issue_types``)."""
+
     vendor_id: str
     name: str
     subtask: bool
+
+
+class PassthroughIssueType(ProjectIssueType):
     description: str | None = None
 
 
@@ -18,7 +23,7 @@ class PassthroughProject(BaseModel):
     vendor_id: str
     name: str | None
     project_type: str | None
-    issue_types: list[PassthroughIssueType] | None = None
+    issue_types: list[ProjectIssueType] | None = None
 
 
 class PassthroughUser(BaseModel):
