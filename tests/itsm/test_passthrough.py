@@ -165,6 +165,7 @@ def test_assignable_users_with_query_and_hidden_emails(shared_tenant: Tenant, ji
     )
     unknown = shared_tenant.get(f"{PT}/users", params={"project_key": "NOPE"})
     assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "Project 'NOPE' not found in Jira"
 
 
 def test_users_without_project_key_list_the_whole_directory(shared_tenant: Tenant, jira) -> None:
@@ -173,7 +174,9 @@ def test_users_without_project_key_list_the_whole_directory(shared_tenant: Tenan
     assert r.status_code == 200, r.text
     assert r.json()["items"] == [_user(u) for u in jira.state.users.values()]
     assert {i["active"] for i in r.json()["items"]} == {True, False}
-    assert shared_tenant.get(f"{PT}/users", params={"project_key": ""}).status_code == 422
+    # Empty values, as a picker sends them before anything is typed, mean "not given".
+    empty = shared_tenant.get(f"{PT}/users", params={"project_key": "", "query": "", "limit": 1000})
+    assert empty.status_code == 200 and empty.json() == r.json()
 
 
 # --- JQL search -------------------------------------------------------------------------------
@@ -268,6 +271,16 @@ def test_stale_cursor_is_400(shared_tenant: Tenant) -> None:
 
 
 # --- vendor trouble ---------------------------------------------------------------------------
+
+
+def test_connection_waiting_for_oauth_is_422_without_calling_the_vendor(
+    http: httpx.Client, settings: Settings
+) -> None:
+    tenant = connect(http, settings, "JIRA", {"oauth": True})
+    r = tenant.get(f"{PT}/projects")
+    assert r.status_code == 422
+    assert r.json()["detail"] == "Connection is waiting for OAuth authorization"
+    assert tenant.get(tenant.connection_path).json()["health"] is None  # nothing blamed
 
 
 def test_vendor_401_is_502_and_marks_the_connection_unauthorized(

@@ -210,7 +210,12 @@ class JiraClient:
         }
         if query:
             params["query"] = query
-        return await self.request("GET", f"{API}/user/assignable/search", params=params)  # type: ignore[no-any-return]
+        return await self.request(  # type: ignore[no-any-return]
+            "GET",
+            f"{API}/user/assignable/search",
+            params=params,
+            not_found_message=f"Project '{project}' not found in Jira",
+        )
 
     async def search_users(
         self, query: str, start_at: int, max_results: int

@@ -89,16 +89,15 @@ async def list_users(
     project_key: Annotated[
         str | None,
         Query(
-            min_length=1,
             max_length=255,
             description="Only users who can be assigned tickets in this project. Without "
-            "it, the vendor's whole user directory (inactive and app accounts included: "
-            "see `active` and `account_type`).",
+            "it (or empty), the vendor's whole user directory, inactive and app accounts "
+            "included: see `active` and `account_type`.",
         ),
     ] = None,
     query: Annotated[
         str | None,
-        Query(min_length=1, max_length=255, description="Prefix of a name or email"),
+        Query(max_length=255, description="Prefix of a name or email; empty matches all"),
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -108,7 +107,9 @@ async def list_users(
     `total` is null (Jira gives none). Emails the users keep private are null.
     """
     async with vendor_guard(ctx, connection):
-        page = await service.users(ctx, connection, query, project_key, offset, limit)
+        page = await service.users(
+            ctx, connection, query or None, project_key or None, offset, limit
+        )
     return UsersPage(
         items=[PassthroughUser.model_validate(i) for i in page.items],
         total=page.total,

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from ticketbridge.connectors.base import Capability, Page, require
+from ticketbridge.connectors.base import Capability, Connector, Page, require
 from ticketbridge.context import AppContext
+from ticketbridge.errors import Unprocessable
 from ticketbridge.provisioning.models import Connection
 from ticketbridge.provisioning.service import connector_for
+
+
+def _connector(ctx: AppContext, connection: Connection, capability: Capability) -> Connector:
+    """The connection's connector, once the vendor is known to offer ``capability``."""
+    require(connection.vendor, capability)
+    if connection.state == "PENDING":
+        # No credentials yet: calling the vendor would only fail (and blame the customer).
+        raise Unprocessable("Connection is waiting for OAuth authorization")
+    return connector_for(ctx, connection)
 
 
 async def projects(
     ctx: AppContext, connection: Connection, offset: int, limit: int, expand: bool
 ) -> Page:
-    require(connection.vendor, Capability.PASSTHROUGH_PROJECTS)
-    return await connector_for(ctx, connection).passthrough_projects(offset, limit, expand)
+    connector = _connector(ctx, connection, Capability.PASSTHROUGH_PROJECTS)
+    return await connector.passthrough_projects(offset, limit, expand)
 
 
 async def issue_types(
     ctx: AppContext, connection: Connection, project: str, offset: int, limit: int
 ) -> Page:
-    require(connection.vendor, Capability.PASSTHROUGH_ISSUE_TYPES)
-    return await connector_for(ctx, connection).passthrough_issue_types(project, offset, limit)
+    connector = _connector(ctx, connection, Capability.PASSTHROUGH_ISSUE_TYPES)
+    return await connector.passthrough_issue_types(project, offset, limit)
 
 
 async def users(
@@ -30,12 +40,12 @@ async def users(
     offset: int,
     limit: int,
 ) -> Page:
-    require(connection.vendor, Capability.PASSTHROUGH_USERS)
-    return await connector_for(ctx, connection).passthrough_users(query, project, offset, limit)
+    connector = _connector(ctx, connection, Capability.PASSTHROUGH_USERS)
+    return await connector.passthrough_users(query, project, offset, limit)
 
 
 async def search(
     ctx: AppContext, connection: Connection, query: str, cursor: str | None, limit: int
 ) -> Page:
-    require(connection.vendor, Capability.PASSTHROUGH_SEARCH)
-    return await connector_for(ctx, connection).passthrough_search(query, cursor, limit)
+    connector = _connector(ctx, connection, Capability.PASSTHROUGH_SEARCH)
+    return await connector.passthrough_search(query, cursor, limit)
