@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from ticketbridge.auth.dependencies import Ctx, CurrentConnection
+from ticketbridge.auth.dependencies import Ctx, CurrentConnection, Session
 from ticketbridge.itsm.passthrough import service
 from ticketbridge.itsm.passthrough.schemas import (
     IssueTypesPage,
@@ -16,12 +16,26 @@ from ticketbridge.itsm.passthrough.schemas import (
     UsersPage,
 )
 from ticketbridge.itsm.tickets.endpoints import vendor_guard
+from ticketbridge.provisioning.models import Connection
 
 router = APIRouter(prefix="/itsm/passthrough", tags=["passthrough"])
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 ProjectKey = Annotated[str, Path(min_length=1, max_length=255)]
+
+
+async def live_connection(session: Session, connection: CurrentConnection) -> Connection:
+    """The connection, with the request's database connection handed back first.
+
+    Passthrough reads nothing else from the store, and a slow or rate-limited vendor
+    (retries wait out Retry-After) must not hold a pool slot meanwhile.
+    """
+    await session.commit()
+    return connection
+
+
+LiveConnection = Annotated[Connection, Depends(live_connection)]
 PASS_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The vendor refused the query (bad JQL); its messages in vendor_errors"},
     404: {"description": "Unknown connection, or the vendor has no such project"},
@@ -40,7 +54,7 @@ PASS_ERRORS: dict[int | str, dict[str, Any]] = {
 )
 async def list_projects(
     ctx: Ctx,
-    connection: CurrentConnection,
+    connection: LiveConnection,
     limit: Limit = 50,
     offset: Offset = 0,
     expand: Literal["issue_types"] | None = None,
@@ -65,7 +79,7 @@ async def list_projects(
 async def list_issue_types(
     project_key: ProjectKey,
     ctx: Ctx,
-    connection: CurrentConnection,
+    connection: LiveConnection,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> IssueTypesPage:
@@ -85,7 +99,7 @@ async def list_issue_types(
 )
 async def list_users(
     ctx: Ctx,
-    connection: CurrentConnection,
+    connection: LiveConnection,
     project_key: Annotated[
         str | None,
         Query(
@@ -126,7 +140,7 @@ async def list_users(
 )
 async def search_tickets(
     ctx: Ctx,
-    connection: CurrentConnection,
+    connection: LiveConnection,
     jql: Annotated[str, Query(min_length=1, max_length=5000)],
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
