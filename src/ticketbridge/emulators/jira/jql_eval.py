@@ -21,6 +21,7 @@ from ticketbridge.emulators.jira.jql_values import (
     DATE_FIELDS,
     ENUM_FIELDS,
     FUNCTIONS,
+    SINGLE_TEXT_FIELDS,
     SORT_VALUES,
     TEXT_FIELDS,
     USER_FIELDS,
@@ -32,7 +33,7 @@ from ticketbridge.emulators.jira.jql_values import (
     property_rank,
     split_key,
     text_conditions,
-    tokens,
+    text_matcher,
     utc_now,
 )
 
@@ -226,7 +227,7 @@ class Compiler:
         if name in DATE_FIELDS:
             return self._date(name, c, shown)
         if name in TEXT_FIELDS:
-            return self._text(TEXT_FIELDS[name], c, shown)
+            return self._text(name, c, shown)
         if name == "property":
             return self._property(c, shown)
         return self._issuekey(c, shown)
@@ -313,7 +314,8 @@ class Compiler:
 
         return bind
 
-    def _text(self, acc: Callable[[Any], tuple[str, ...]], c: Clause, shown: str) -> Binder:
+    def _text(self, name: str, c: Clause, shown: str) -> Binder:
+        acc, single = TEXT_FIELDS[name], SINGLE_TEXT_FIELDS.get(name)
         if c.op in _IS_OPS:
             return _is_empty(lambda i: any(acc(i)), c.op)
         text = c.values[0].text
@@ -321,10 +323,20 @@ class Compiler:
             self.error(f"The field '{shown}' does not support searching for an empty string.")
             return _const(_never)
         conds = text_conditions(text)
+        if single is not None:
+            match = text_matcher(conds)
+            hit: Pred = lambda i: match(single(i))  # noqa: E731
+        else:
 
-        def hit(i: Any) -> bool:
-            infos = [tokens(s) for s in acc(i) if s]
-            return bool(conds) and all(any(cond(*info) for info in infos) for cond in conds)
+            def hit(i: Any) -> bool:  # each term may be found in another of the fields
+                texts = [(s, s.lower()) for s in acc(i) if s]
+                for cond in conds:
+                    for text, low in texts:
+                        if cond.matches(text, low):
+                            break
+                    else:
+                        return False
+                return bool(conds)
 
         if c.op == "!~":
             return _const(lambda i: any(acc(i)) and not hit(i))
@@ -371,11 +383,10 @@ class Compiler:
             if not lits[0].strip():
                 self.error(f"The field '{shown}' does not support searching for an empty string.")
                 return _const(_never)
-            conds = text_conditions(lits[0])
+            match = text_matcher(text_conditions(lits[0]))
 
             def one(x: Any) -> bool:
-                info = tokens(x) if isinstance(x, str) else None
-                return info is not None and bool(conds) and all(cond(*info) for cond in conds)
+                return isinstance(x, str) and match(x)
 
         elif c.op in _CMP:
             one = property_comparer(_CMP[c.op], lits[0])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 # --- values: dates and functions -------------------------------------------------------------
@@ -156,44 +157,12 @@ def date_resolver(
 # --- values: text search ---------------------------------------------------------------------
 
 _WORDS = re.compile(r"\w+")
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "will",
-        "with",
-    ]
-)
-TextCond: TypeAlias = Callable[[tuple[str, ...], frozenset[str]], bool]
+_STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+    "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+    "these", "they", "this", "to", "was", "will", "with",
+))  # fmt: skip
+TokenTest: TypeAlias = Callable[[tuple[str, ...], frozenset[str]], bool]
 
 
 @lru_cache(maxsize=65536)
@@ -203,28 +172,44 @@ def tokens(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return toks, frozenset(toks)
 
 
+@dataclass(frozen=True, slots=True)
+class TextCond:
+    """One term of a `~` query. Every needle must occur in the lowercased text (a cheap
+    prefilter that never rejects a match), then `test` decides on the text's word tokens."""
+
+    needles: tuple[str, ...]
+    test: TokenTest
+
+    def matches(self, text: str, low: str) -> bool:
+        for needle in self.needles:
+            if needle not in low:
+                return False
+        return self.test(*tokens(text))
+
+
 def _phrase(words: tuple[str, ...]) -> TextCond:
     n, first = len(words), words[0]
 
-    def cond(toks: tuple[str, ...], seen: frozenset[str]) -> bool:
+    def test(toks: tuple[str, ...], seen: frozenset[str]) -> bool:
         if not seen.issuperset(words):
             return False
         return any(t == first and toks[k : k + n] == words for k, t in enumerate(toks))
 
-    return cond
+    return TextCond(words, test)
 
 
 def _wildcard(term: str) -> TextCond:
     body = "".join(ch for ch in term if ch in "*?" or _WORDS.fullmatch(ch))
+    needles = tuple(chunk for chunk in body.replace("?", "*").split("*") if chunk)
     if body.endswith("*") and "*" not in body[:-1] and "?" not in body and len(body) > 1:
         prefix = body[:-1]
-        return lambda _toks, seen: any(t.startswith(prefix) for t in seen)
+        return TextCond(needles, lambda _toks, seen: any(t.startswith(prefix) for t in seen))
     rx = re.compile("".join({"*": r"\w*", "?": r"\w"}.get(ch, re.escape(ch)) for ch in body))
-    return lambda _toks, seen: any(rx.fullmatch(t) for t in seen)
+    return TextCond(needles, lambda _toks, seen: any(rx.fullmatch(t) for t in seen))
 
 
 def _word(word: str) -> TextCond:
-    return lambda _toks, seen: word in seen
+    return TextCond((word,), lambda _toks, seen: word in seen)
 
 
 def text_conditions(query: str) -> list[TextCond]:
@@ -244,6 +229,24 @@ def text_conditions(query: str) -> list[TextCond]:
             elif words and (n % 2 or words[0] not in _STOPWORDS):
                 conds.append(_word(words[0]))
     return conds
+
+
+def text_matcher(conds: list[TextCond]) -> Callable[[str], bool]:
+    """Whether one text satisfies every condition (never true without conditions)."""
+    needles = tuple(dict.fromkeys(n for c in conds for n in c.needles))
+    tests = tuple(c.test for c in conds)
+
+    def match(text: str) -> bool:
+        if not text or not tests:
+            return False
+        low = text.lower()
+        for needle in needles:
+            if needle not in low:
+                return False
+        toks, seen = tokens(text)
+        return all(test(toks, seen) for test in tests)
+
+    return match
 
 
 # --- values: issue keys and properties -------------------------------------------------------
@@ -386,6 +389,11 @@ TEXT_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "description": lambda i: (i.description_text,),
     "comment": lambda i: (i.comments_text,),
     "text": lambda i: (i.summary, i.description_text, i.comments_text),
+}
+SINGLE_TEXT_FIELDS: dict[str, Callable[[Any], str]] = {
+    "summary": attrgetter("summary"),
+    "description": attrgetter("description_text"),
+    "comment": attrgetter("comments_text"),
 }
 
 
