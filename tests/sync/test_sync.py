@@ -184,3 +184,19 @@ def test_sync_with_bad_credentials_sets_health(tenant: Tenant, own_jira) -> None
     connection = tenant.get(tenant.connection_path).json()
     assert connection["health"]["status"] == "UNAUTHORIZED"
     assert connection["health"]["resolution_owner"] == "CUSTOMER"
+
+
+def test_tickets_deleted_in_jira_end_inactive(tenant: Tenant, own_jira) -> None:
+    victim = next(
+        i
+        for i in own_jira.state.issues.values()
+        if not own_jira.state.children.get(i.id) and i.status_category_key != "done"
+    )
+    with jira_api(own_jira) as jira:
+        assert jira.delete(f"/issue/{victim.key}").status_code == 204
+    job = tenant.sync()
+    assert job["status"] == "SUCCESS" and job["result"]["deactivated"] >= 1
+    gone = tenant.get(f"/v1/itsm/tickets/by-identifier/{victim.key}").json()
+    assert gone["active"] is False
+    others = tenant.get("/v1/itsm/tickets", params={"limit": 1000}).json()["items"]
+    assert sum(1 for t in others if not t["active"]) == job["result"]["deactivated"]

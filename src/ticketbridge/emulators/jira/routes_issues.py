@@ -108,6 +108,18 @@ async def edit_issue(ctx: Ctx) -> Response:
     return no_content()
 
 
+async def delete_issue(ctx: Ctx) -> Response:
+    """`DELETE issue/{key}`: 400 when it has sub-tasks unless `deleteSubtasks=true`."""
+    issue = ctx.issue()
+    if ctx.state.children.get(issue.id) and not ctx.query_bool("deleteSubtasks"):
+        raise bad_request(
+            None,
+            f"The issue '{issue.key}' has subtasks. Set deleteSubtasks to true to delete them.",
+        )
+    ctx.state.remove_issue(issue)
+    return no_content()
+
+
 async def assign_issue(ctx: Ctx) -> Response:
     svc.assign(ctx.state, ctx.issue(), await ctx.body())
     return no_content()
@@ -238,6 +250,7 @@ ROUTES = [
     ApiRoute("/issue/bulkfetch", bulk_fetch, ("POST",)),
     ApiRoute("/issue/{issueIdOrKey}", get_issue),
     ApiRoute("/issue/{issueIdOrKey}", edit_issue, ("PUT",), write=True),
+    ApiRoute("/issue/{issueIdOrKey}", delete_issue, ("DELETE",), write=True),
     ApiRoute("/issue/{issueIdOrKey}/assignee", assign_issue, ("PUT",), write=True),
     ApiRoute("/issue/{issueIdOrKey}/transitions", get_transitions),
     ApiRoute("/issue/{issueIdOrKey}/transitions", do_transition, ("POST",), write=True),

@@ -115,6 +115,26 @@ async def project_get(ctx: Ctx) -> Response:
     return json_response(project_json(ctx.state, ctx.api, project, full=True))
 
 
+async def project_statuses(ctx: Ctx) -> Response:
+    """`project/{key}/statuses`: per issue type, the statuses of the project's workflow."""
+    project = _project_or_404(ctx, ctx.request.path_params["projectIdOrKey"])
+    statuses = [
+        status_json(ctx.state, ctx.api, catalog.STATUSES[s]) for s in project.workflow.status_ids
+    ]
+    return json_response(
+        [
+            {
+                "id": it.id,
+                "name": it.name,
+                "self": f"{ctx.api.root}/issuetype/{it.id}",
+                "subtask": it.subtask,
+                "statuses": statuses,
+            }
+            for it in ctx.state.project_issue_types(project)
+        ]
+    )
+
+
 async def priorities(ctx: Ctx) -> Response:
     return json_response(
         [priority_json(ctx.state, ctx.api, p) for p in catalog.PRIORITIES.values()]
@@ -296,6 +316,7 @@ ROUTES = [
     ApiRoute("/project/search", project_search),
     ApiRoute("/project", project_list),
     ApiRoute("/project/{projectIdOrKey}", project_get),
+    ApiRoute("/project/{projectIdOrKey}/statuses", project_statuses),
     ApiRoute("/priority", priorities),
     ApiRoute("/status", statuses),
     ApiRoute("/statuscategory", status_categories),

@@ -139,6 +139,20 @@ class EmulatorState:
             if issue.parent_id is not None:
                 self.children.setdefault(int(issue.parent_id), []).append(issue)
 
+    def remove_issue(self, issue: Issue) -> list[Issue]:
+        """Delete an issue and its sub-tasks; returns what was removed."""
+        with self.lock:
+            removed = [issue, *self.children.pop(issue.id, [])]
+            for gone in removed:
+                self.issues.pop(gone.id, None)
+                for key in [k for k, v in self.keys.items() if v is gone]:
+                    del self.keys[key]
+            if issue.parent_id is not None:
+                siblings = self.children.get(int(issue.parent_id), [])
+                if issue in siblings:
+                    siblings.remove(issue)
+            return removed
+
     def set_parent(self, issue: Issue, parent: Issue | None) -> None:
         """Re-parent an issue, keeping the children index in step."""
         with self.lock:
