@@ -520,6 +520,11 @@ _OPS = (
         ),
         ("project ABC", f"Expecting operator but got 'ABC'. {_OPS} (line 1, character 9)"),
         ("project = A B", "Expecting either 'OR' or 'AND' but got 'B'. (line 1, character 13)"),
+        ("status = Open)", "Expecting either 'OR' or 'AND' but got ')'. (line 1, character 14)"),
+        (
+            "key = A-1 ORDER BY key foo",
+            "Expecting either ',', 'ASC' or 'DESC' but got 'foo'. (line 1, character 24)",
+        ),
         ("project = A\nAND = x", "Expecting a field name but got '='. (line 2, character 5)"),
         ("order by", "Expecting a field name but got the end of the query. (line 1, character 9)"),
         ("status = Open ORDER key", "Expecting 'BY' but got 'key'. (line 1, character 21)"),

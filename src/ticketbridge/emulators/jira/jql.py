@@ -364,9 +364,9 @@ def _unexpected_token(text: str, exc: UnexpectedToken) -> tuple[str, int, int]:
         return f"Expecting either a value, list or function but got {got}.{hint}", line, column
     if "WORD" in expected and ("_LPAR" in expected or "_RPAR" not in expected):
         return f"Expecting a field name but got {got}.", line, column
-    if "_RPAR" in expected and (at_end or "_AND" not in expected):
+    if "_RPAR" in expected and (at_end or not expected & {"_AND", "_OR"}):
         return f"Expecting ')' but got {got}.", line, column
-    if "_AND" in expected:
+    if expected & {"_AND", "_OR"}:
         return f"Expecting either 'OR' or 'AND' but got {got}.", line, column
     names = sorted(_SHOWN.get(n, n) for n in expected if n not in ("$END", "_LSQB"))
     return f"Expecting {_either(names or ['the end of the query'])} but got {got}.", line, column
