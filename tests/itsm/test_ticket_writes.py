@@ -205,3 +205,14 @@ def test_update_fields_edits_jira(shared_tenant: Tenant, jira) -> None:
         shared_tenant.patch(f"/v1/itsm/tickets/{uuid.uuid4()}", json={"name": "n"}).status_code
         == 404
     )
+
+
+def test_unreachable_status_is_refused_before_moving(shared_tenant: Tenant, jira) -> None:
+    created = shared_tenant.post(
+        "/v1/itsm/tickets", json={"name": "stay put", "project_vendor_id": "ENG", "type": "Task"}
+    ).json()
+    key = created["vendor_attributes"]["id"]
+    r = shared_tenant.patch(f"/v1/itsm/tickets/{created['id']}", json={"status": "RESOLVED"})
+    assert r.status_code == 422
+    assert r.json()["reachable_statuses"] == ["CLOSED", "IN_PROGRESS", "TODO"]
+    assert jira.state.issue_by_key(key).status_name == "To Do"  # nothing moved

@@ -171,6 +171,13 @@ class JiraClient:
             not_found_message=f"Ticket '{key}' not found in Jira",
         )
 
+    async def project_statuses(self, project: str) -> list[dict[str, Any]]:
+        return await self.request(  # type: ignore[no-any-return]
+            "GET",
+            f"{API}/project/{project}/statuses",
+            not_found_message=f"Project '{project}' not found in Jira",
+        )
+
     async def get_transitions(self, key: str) -> list[dict[str, Any]]:
         body = await self.request("GET", f"{API}/issue/{key}/transitions")
         return list(body.get("transitions", []))

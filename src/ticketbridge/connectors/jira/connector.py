@@ -21,13 +21,14 @@ from ticketbridge.connectors.base import (
     VendorUser,
     register,
 )
-from ticketbridge.connectors.http import RetryPolicy, limiter_for
+from ticketbridge.connectors.http import RetryPolicy
 from ticketbridge.connectors.jira import mapping
 from ticketbridge.connectors.jira.client import JiraClient
 from ticketbridge.connectors.jira.config import JiraCredentials, authorize_url, check_base_url
 from ticketbridge.connectors.jira.workflow import Edge, WorkflowGraph, next_step
 from ticketbridge.errors import (
     VendorBadQuery,
+    VendorNotFound,
     VendorOutcomeUnknown,
     VendorRequestError,
     VendorUnauthorized,
@@ -53,6 +54,8 @@ class JiraConnector:
     credentials_model: ClassVar[type[JiraCredentials]] = JiraCredentials
 
     def __init__(self, ctx: AppContext, connection_id: str, credentials: dict[str, Any]) -> None:
+        from ticketbridge.jobs.budget import vendor_limit  # shared across processes on PG
+
         settings = ctx.settings
         self.connection_id = connection_id
         self.credentials = ConnectionCredentials(ctx, connection_id, credentials)
@@ -63,7 +66,7 @@ class JiraConnector:
                 max_retries=settings.vendor_max_retries,
                 max_delay=settings.vendor_max_backoff_seconds,
             ),
-            semaphore=limiter_for(settings.vendor_concurrency_per_connection)(connection_id),
+            semaphore=vendor_limit(ctx, connection_id),
             oauth_token_url=settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
             oauth_client=(settings.jira_oauth_client_id, settings.jira_oauth_client_secret),
         )
@@ -259,6 +262,12 @@ class JiraConnector:
         def goal(edge: Edge) -> bool:
             return maps(edge.to_status, edge.to_category)
 
+        # Refuse a status no workflow status maps to before moving anything.
+        workflow = await self._workflow_statuses(ticket)
+        if workflow is not None:
+            offered = {mapping.normalize_status(n, c, status_mapping) for n, c in workflow}
+            if target not in offered:
+                raise StatusUnreachable(target, sorted(offered))
         current = ticket.status_name
         visited = {current}
         for _ in range(MAX_WALK):
@@ -292,6 +301,22 @@ class JiraConnector:
             | {mapping.normalize_status(ticket.status_name, current_category, status_mapping)}
         )
         raise StatusUnreachable(target, reachable)
+
+    async def _workflow_statuses(self, ticket: VendorTicket) -> list[tuple[str, str | None]] | None:
+        """(name, category) of every status in the ticket's workflow; None if unknown."""
+        if not ticket.project_vendor_id:
+            return None
+        try:
+            per_type = await self.client.project_statuses(ticket.project_vendor_id)
+        except VendorNotFound:
+            return None
+        for entry in per_type:
+            if str(entry.get("id")) == ticket.type_vendor_id:
+                return [
+                    (s["name"], (s.get("statusCategory") or {}).get("key"))
+                    for s in entry.get("statuses", [])
+                ]
+        return None
 
     # --- sync reads -------------------------------------------------------------------
 
