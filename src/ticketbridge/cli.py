@@ -6,7 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,9 +29,13 @@ app.add_typer(connections_app, name="connections")
 app.add_typer(keys_app, name="keys")
 app.add_typer(emulator_app, name="emulator")
 console = Console()
+err_console = Console(stderr=True)
 
 
 def _with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | None = None) -> T:
+    """Runs ``fn`` with a fresh context; our errors become a message and exit code 2."""
+    from ticketbridge.errors import TicketBridgeError
+
     async def main() -> T:
         ctx = AppContext.create(settings or get_settings())
         try:
@@ -40,12 +44,23 @@ def _with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | Non
             await ctx.http.aclose()
             await ctx.engine.dispose()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except TicketBridgeError as exc:
+        _fail(exc.detail + (f" {exc.extra}" if exc.extra else ""))
+        raise  # unreachable: _fail exits
 
 
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
+def _fail(message: str) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(2)
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        _fail(f"{what} must be a UUID, got {value!r}")
 
 
 @app.command()
@@ -74,20 +89,16 @@ def serve(
 
 
 @app.command("worker")
-def worker_cmd(concurrency: int = 4) -> None:
-    """Run a job worker (for PostgreSQL deployments with many processes)."""
-    from ticketbridge.jobs.runtime import Scheduler, Worker
+def worker_cmd(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Jobs run at once (default: TICKETBRIDGE_WORKER_CONCURRENCY)")
+    ] = None,
+) -> None:
+    """Run a job worker: procrastinate on PostgreSQL, the lease worker on SQLite."""
+    from ticketbridge.jobs.runtime import run_standalone
 
     async def run(ctx: AppContext) -> None:
-        worker = await Worker(ctx, concurrency=concurrency).start()
-        scheduler = await Scheduler(ctx, ctx.settings.scheduler_interval_seconds).start()
-        ctx.background = [worker, scheduler]
-        console.print(f"worker {worker.id} running; Ctrl-C to stop")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await scheduler.stop()
-            await worker.stop()
+        await run_standalone(ctx, concurrency or ctx.settings.worker_concurrency)
 
     _with_ctx(run)
 
@@ -153,7 +164,6 @@ def connections_create(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Connect a Jira site (basic auth, or --oauth for the OAuth 2.0 flow)."""
-    from ticketbridge.errors import TicketBridgeError
     from ticketbridge.jobs import service as jobs
     from ticketbridge.provisioning import service
     from ticketbridge.provisioning.schemas import ConnectionCreate, ConnectionOptions
@@ -170,18 +180,14 @@ def connections_create(
                 credentials=credentials,
                 options=ConnectionOptions(project_keys_filter=project or None),
             )
-            org = await service.get_organization(session, account, uuid.UUID(org_id))
+            org = await service.get_organization(session, account, _uuid(org_id, "--org"))
             connection = await service.create_connection(ctx, session, account, org.id, body)
             if connection.state == "ACTIVE":
                 await jobs.schedule_sync(session, connection)
                 connection.next_sync_at = None
             return service.connection_out(ctx, connection, org).model_dump(mode="json")
 
-    try:
-        out = _with_ctx(run)
-    except TicketBridgeError as exc:
-        _fail(exc.detail + (f" {exc.extra}" if exc.extra else ""))
-        return
+    out = _with_ctx(run)
     if as_json:
         print(json.dumps(out))
     else:
@@ -191,7 +197,10 @@ def connections_create(
 
 
 @connections_app.command("list")
-def connections_list(api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")]) -> None:
+def connections_list(
+    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """List the account's connections."""
     from ticketbridge.provisioning import repository, service
 
@@ -204,8 +213,12 @@ def connections_list(api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_A
                     out.append(service.connection_out(ctx, c, org).model_dump(mode="json"))
             return out
 
+    rows = _with_ctx(run)
+    if as_json:
+        print(json.dumps(rows))
+        return
     table = Table("id", "organization", "vendor", "state", "health", "last synced")
-    for c in _with_ctx(run):
+    for c in rows:
         health = (c.get("health") or {}).get("status", "-")
         table.add_row(
             c["id"],
@@ -220,23 +233,35 @@ def connections_list(api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_A
 
 @connections_app.command("test")
 def connections_test(
-    connection_id: str, api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")]
+    connection_id: str,
+    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Check a connection's credentials against the vendor."""
+    """Check a connection's credentials against the vendor (exit code 1 when they fail)."""
     from ticketbridge.errors import TicketBridgeError
     from ticketbridge.provisioning import service
 
     async def run(ctx: AppContext) -> tuple[bool, str]:
         async with transaction(ctx.sessionmaker) as session:
             account = await _account_for_key(ctx, session, api_key)
-            connection = await service.get_connection(session, account, uuid.UUID(connection_id))
+            connection = await service.get_connection(
+                session, account, _uuid(connection_id, "CONNECTION_ID")
+            )
+            if connection.state == "PENDING":
+                return False, "Waiting for OAuth authorization"
             try:
-                return True, await service.connector_for(ctx, connection).test()
+                detail = await service.connector_for(ctx, connection).test()
             except TicketBridgeError as exc:
+                await service.record_vendor_failure(ctx, connection.id, exc)
                 return False, exc.detail
+            connection.health = service.health_for(None)
+            return True, detail
 
     ok, detail = _with_ctx(run)
-    console.print(("[green]ok[/green] " if ok else "[red]failed[/red] ") + detail)
+    if as_json:
+        print(json.dumps({"ok": ok, "detail": detail}))
+    else:
+        console.print(("[green]ok[/green] " if ok else "[red]failed[/red] ") + detail)
     if not ok:
         raise typer.Exit(1)
 
@@ -246,26 +271,60 @@ def connections_sync(
     connection_id: str,
     api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
 ) -> None:
-    """Run a sync now, in this process, and print its report."""
+    """Run a sync now, in this process, and print its report.
+
+    If a worker is already running this connection's sync, waits for that one instead.
+    """
+    from ticketbridge.db.base import utcnow
     from ticketbridge.jobs import repository as jobs_repository
     from ticketbridge.jobs import service as jobs
     from ticketbridge.jobs.runtime import _load_handlers, run_job
     from ticketbridge.provisioning import service
 
+    worker_id = f"cli:{uuid.uuid4().hex[:8]}"
+
+    async def heartbeat(ctx: AppContext, job_id: uuid.UUID) -> None:
+        while True:  # keep the lease, so no worker takes the job over while it runs here
+            await asyncio.sleep(jobs.LEASE.total_seconds() / 3)
+            async with transaction(ctx.sessionmaker) as session:
+                job = await jobs_repository.get(session, job_id)
+                if job is None or job.locked_by != worker_id or job.status != "RUNNING":
+                    return
+                job.lease_expires_at = utcnow() + jobs.LEASE
+
     async def run(ctx: AppContext) -> dict[str, Any]:
         _load_handlers()
         async with transaction(ctx.sessionmaker) as session:
             account = await _account_for_key(ctx, session, api_key)
-            connection = await service.get_connection(session, account, uuid.UUID(connection_id))
-            job = await jobs.schedule_sync(session, connection)
-            claimed = await jobs.claim(session, "cli", limit=1)
-            job_id = job.id
-        if claimed and claimed[0].id == job_id:
-            await run_job(ctx, job_id)
+            connection = await service.get_connection(
+                session, account, _uuid(connection_id, "CONNECTION_ID")
+            )
+            if connection.state != "ACTIVE":
+                _fail(f"Connection is {connection.state}; only ACTIVE connections sync")
+            job_id = (await jobs.schedule_sync(session, connection)).id
         async with transaction(ctx.sessionmaker) as session:
-            row = await jobs_repository.get(session, job_id)
-            assert row is not None
-            return jobs.job_out(row).model_dump(mode="json")
+            # Take exactly this job (a queue-wide claim could take another connection's).
+            job = await jobs_repository.get(session, job_id, for_update=True)
+            claimed = job is not None and job.status == "QUEUED"
+            if job is not None and claimed:
+                now = utcnow()
+                job.status, job.locked_by = "RUNNING", worker_id
+                job.lease_expires_at = now + jobs.LEASE
+                job.attempts += 1
+                job.started_at = job.started_at or now
+        if claimed:
+            beat = asyncio.create_task(heartbeat(ctx, job_id))
+            try:
+                await run_job(ctx, job_id)
+            finally:
+                beat.cancel()
+        while True:
+            async with transaction(ctx.sessionmaker) as session:
+                row = await jobs_repository.get(session, job_id)
+                assert row is not None
+                if row.status in ("SUCCESS", "FAILED"):
+                    return jobs.job_out(row).model_dump(mode="json")
+            await asyncio.sleep(0.5)
 
     out = _with_ctx(run)
     print(json.dumps(out, indent=2))
@@ -290,7 +349,10 @@ def keys_rotate() -> None:
         async with transaction(ctx.sessionmaker) as session:
             return await service.rotate_encryption(ctx, session)
 
-    count = _with_ctx(run)
+    try:
+        count = _with_ctx(run)
+    except ValueError as exc:  # nothing was changed: the transaction rolled back
+        _fail(str(exc))
     console.print(f"re-encrypted {count} secrets with the primary key")
 
 

@@ -39,11 +39,20 @@ class Vault:
         return self._fernet.encrypt(value.encode())
 
     def decrypt_text(self, token: bytes) -> str:
-        return self._fernet.decrypt(token).decode()
+        try:
+            return self._fernet.decrypt(token).decode()
+        except InvalidToken as exc:
+            raise ValueError("stored secret cannot be decrypted with the current keys") from exc
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt with the primary (first) key."""
-        return self._fernet.rotate(token)
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as exc:
+            raise ValueError(
+                "a stored secret cannot be decrypted with any configured key; "
+                "keep the old key in TICKETBRIDGE_ENCRYPTION_KEYS (after the new one)"
+            ) from exc
 
 
 def generate_key() -> str:
