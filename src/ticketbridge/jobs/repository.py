@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.jobs.models import Job, JobItem
@@ -49,9 +49,13 @@ async def claimable(session: AsyncSession, now: datetime, limit: int) -> Sequenc
         .order_by(Job.created_at)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return (await session.scalars(stmt)).all()
+
+
+async def running(session: AsyncSession) -> Sequence[Job]:
+    return (await session.scalars(select(Job).where(Job.status == "RUNNING"))).all()
 
 
 async def open_sync_job(session: AsyncSession, connection_id: uuid.UUID) -> Job | None:
@@ -64,9 +68,24 @@ async def open_sync_job(session: AsyncSession, connection_id: uuid.UUID) -> Job 
     )
 
 
-async def items(session: AsyncSession, job_id: uuid.UUID) -> Sequence[JobItem]:
-    return (
-        await session.scalars(
-            select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.index)
+async def items(
+    session: AsyncSession, job_id: uuid.UUID, *, status: str | None = None, limit: int | None = None
+) -> Sequence[JobItem]:
+    stmt = select(JobItem).where(JobItem.job_id == job_id)
+    if status is not None:
+        stmt = stmt.where(JobItem.status == status)
+    stmt = stmt.order_by(JobItem.index)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return (await session.scalars(stmt)).all()
+
+
+async def count_items(session: AsyncSession, job_id: uuid.UUID, status: str) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(JobItem)
+            .where(JobItem.job_id == job_id, JobItem.status == status)
         )
-    ).all()
+        or 0
+    )

@@ -1,9 +1,14 @@
-"""Running jobs: a worker that claims job rows with a lease, and the sync scheduler.
+"""Running jobs, two ways over the same job rows.
 
-The same worker runs embedded in the API process (the SQLite default) or as separate
-``ticketbridge worker`` processes on PostgreSQL, where ``FOR UPDATE SKIP LOCKED`` lets
-many workers share one queue. A worker that dies stops renewing its lease; another
-worker then resumes the job, and bulk jobs skip items already done.
+- ``embedded`` (the SQLite default): a worker in the API process claims job rows with a
+  lease it renews while it runs; at start it takes over the jobs the previous process
+  left running (there is one API process on SQLite). A scheduler queues due syncs.
+- ``procrastinate`` (the PostgreSQL default): job rows are enqueued to procrastinate in
+  the same transaction, and ``ticketbridge worker`` processes run them (see
+  ``jobs/queue.py``). API processes then only enqueue, unless ``run_embedded_worker`` asks
+  them to run a procrastinate worker in-process too (handy for development and tests).
+
+Either way a resumed bulk job skips the items already done.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
-from ticketbridge.jobs import repository, service
+from ticketbridge.jobs import queue, repository, service, webhooks
 from ticketbridge.provisioning import repository as connections
 
 if TYPE_CHECKING:
@@ -42,7 +47,7 @@ def handler(job_type: str) -> Callable[[Handler], Handler]:
 
 
 def _load_handlers() -> None:
-    import ticketbridge.itsm.tickets.tasks  # noqa: F401
+    import ticketbridge.itsm.tickets.tasks
     import ticketbridge.sync.tasks  # noqa: F401
 
 
@@ -61,6 +66,11 @@ class Worker:
 
     async def start(self) -> Worker:
         _load_handlers()
+        if self.ctx.settings.is_sqlite:
+            async with transaction(self.ctx.sessionmaker) as session:
+                resumed = await service.release_orphans(session)
+            if resumed:
+                log.info("resuming %d job(s) left running by a previous process", resumed)
         self._task = asyncio.create_task(self._loop(), name="ticketbridge-worker")
         return self
 
@@ -118,6 +128,21 @@ class Worker:
                 job.lease_expires_at = utcnow() + service.LEASE
 
 
+async def run_claimed(ctx: AppContext, job_id: uuid.UUID, runner: str) -> None:
+    """Marks the job RUNNING for `runner` and runs it, unless it already finished."""
+    _load_handlers()
+    async with transaction(ctx.sessionmaker) as session:
+        job = await repository.get(session, job_id, for_update=True)
+        if job is None or job.status in ("SUCCESS", "FAILED"):
+            return
+        now = utcnow()
+        job.status = "RUNNING"
+        job.locked_by = runner
+        job.attempts += 1
+        job.started_at = job.started_at or now
+    await run_job(ctx, job_id)
+
+
 async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
     async with transaction(ctx.sessionmaker) as session:
         job = await repository.get(session, job_id)
@@ -162,9 +187,11 @@ async def finish(
                 connection.next_sync_at = utcnow() + timedelta(
                     seconds=connection.refresh_interval_secs
                 )
-    from ticketbridge.jobs.webhooks import deliver_later
-
-    deliver_later(ctx, job_id)
+        durable_webhook = backend(ctx) == "procrastinate" and await webhooks.wanted(session, job)
+        if durable_webhook:
+            await queue.defer(session, queue.DELIVER_WEBHOOK, {"job_id": str(job_id)})
+    if not durable_webhook:
+        webhooks.deliver_later(ctx, job_id)
 
 
 class Scheduler:
@@ -196,15 +223,20 @@ class Scheduler:
             await asyncio.sleep(self.interval)
 
     async def tick(self) -> int:
-        async with transaction(self.ctx.sessionmaker) as session:
-            await locks.hold(session, "sync-scheduler")
-            due = await connections.due_for_sync(session, utcnow())
-            for connection in due:
-                await service.schedule_sync(session, connection)
-                connection.next_sync_at = None  # set again when the sync finishes
-        if due:
-            wake(self.ctx)
-        return len(due)
+        return await queue_due_syncs(self.ctx)
+
+
+async def queue_due_syncs(ctx: AppContext) -> int:
+    """Queues a SYNC job for each active connection whose refresh interval has passed."""
+    async with transaction(ctx.sessionmaker) as session:
+        await locks.hold(session, "sync-scheduler")
+        due = await connections.due_for_sync(session, utcnow())
+        for connection in due:
+            await service.schedule_sync(session, connection)
+            connection.next_sync_at = None  # set again when the sync finishes
+    if due:
+        wake(ctx)
+    return len(due)
 
 
 def wake(ctx: AppContext) -> None:
@@ -213,10 +245,58 @@ def wake(ctx: AppContext) -> None:
             item.wake.set()
 
 
+def backend(ctx: AppContext) -> str:
+    return ctx.settings.effective_job_backend
+
+
+class _ProcrastinateWorker:
+    """A procrastinate worker inside this process (``run_embedded_worker`` on PostgreSQL)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> _ProcrastinateWorker:
+        self._task = asyncio.create_task(
+            queue.run_worker(self.ctx, install_signal_handlers=False), name="procrastinate"
+        )
+        return self
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
 async def start_background(ctx: AppContext) -> list[Any]:
     settings = ctx.settings
+    service.register_backend(settings)
     items: list[Any] = []
-    if settings.run_embedded_worker:
+    if not settings.run_embedded_worker:
+        return items  # enqueue only: `ticketbridge worker` processes run the jobs
+    if backend(ctx) == "procrastinate":
+        items.append(await _ProcrastinateWorker(ctx).start())
+    else:
         items.append(await Worker(ctx).start())
         items.append(await Scheduler(ctx, settings.scheduler_interval_seconds).start())
     return items
+
+
+async def run_standalone(ctx: AppContext, concurrency: int) -> None:
+    """``ticketbridge worker``: runs jobs and scheduled syncs until interrupted."""
+    service.register_backend(ctx.settings)
+    if backend(ctx) == "procrastinate":
+        ctx.settings.worker_concurrency = concurrency
+        log.info("procrastinate worker starting (concurrency %d)", concurrency)
+        await queue.run_worker(ctx)
+        return
+    worker = await Worker(ctx, concurrency=concurrency).start()
+    scheduler = await Scheduler(ctx, ctx.settings.scheduler_interval_seconds).start()
+    ctx.background = [worker, scheduler]
+    log.info("worker %s running", worker.id)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await scheduler.stop()
+        await worker.stop()

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketbridge.config import Settings
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import NotFound
 from ticketbridge.jobs import repository
@@ -54,7 +56,38 @@ async def enqueue(
     for index, request in enumerate(items):
         session.add(JobItem(job_id=job.id, index=index, request=request))
     await session.flush()
+    if backend_of(session) == "procrastinate":
+        from ticketbridge.jobs import queue
+
+        await queue.defer(session, queue.RUN_JOB, {"job_id": str(job.id)})
     return job
+
+
+# Job backend per database URL, registered by the process that starts workers or the API;
+# a process that registered nothing gets the "auto" choice for its store.
+_BACKENDS: dict[str, str] = {}
+
+
+def register_backend(settings: Settings) -> None:
+    url = make_url(settings.database_url).render_as_string(hide_password=False)
+    _BACKENDS[url] = settings.effective_job_backend
+
+
+def backend_of(session: AsyncSession) -> str:
+    bind = session.get_bind()
+    url = bind.engine.url.render_as_string(hide_password=False)
+    if url in _BACKENDS:
+        return _BACKENDS[url]
+    return "procrastinate" if bind.dialect.name == "postgresql" else "embedded"
+
+
+async def release_orphans(session: AsyncSession) -> int:
+    """RUNNING jobs become claimable at once (for a single-process store, at start)."""
+    orphans = await repository.running(session)
+    for job in orphans:
+        job.lease_expires_at = utcnow() - timedelta(seconds=1)
+    await session.flush()
+    return len(orphans)
 
 
 async def get_job(session: AsyncSession, account_id: uuid.UUID, job_id: uuid.UUID) -> Job:

@@ -5,22 +5,41 @@ an entry whose references do not resolve fails alone. Vendor calls go through th
 connector's bulk create (Jira: 50 per call), each entry carrying a creation token so an
 unknown outcome (timeout, dropped connection, crash) is resolved by looking the token up
 instead of creating twice.
+
+A create happens in two steps: ``send`` (the vendor's bulk create, which yields a key per
+entry) and ``complete`` (read the ticket back, walk it to the requested status, store it
+when it was given with our UUIDs). Jobs persist the key between the two, so a crash or an
+operational vendor failure never loses a created ticket.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketDraft
-from ticketbridge.errors import TicketBridgeError, Unprocessable
+from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketDraft, VendorTicket
+from ticketbridge.errors import (
+    TicketBridgeError,
+    Unprocessable,
+    VendorOutcomeUnknown,
+    VendorRateLimited,
+    VendorTimeout,
+    VendorUnavailable,
+)
 from ticketbridge.itsm.tickets import repository, service
 from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
 from ticketbridge.provisioning.models import Connection
+
+# Vendor trouble that says nothing about the entry itself: jobs pause and try again
+# instead of recording it as the entry's outcome.
+OPERATIONAL = (VendorRateLimited, VendorUnavailable, VendorTimeout, VendorOutcomeUnknown)
+# Read-backs of created tickets in flight at once (the connector's limiter still applies).
+READBACK_CONCURRENCY = 8
 
 
 def check_cap(count: int, cap: int) -> None:
@@ -87,14 +106,12 @@ async def prepare(
     return prepared
 
 
-async def create_prepared(
-    session: AsyncSession,
-    connector: Connector,
-    connection: Connection,
-    prepared: list[Prepared],
-) -> list[BulkResult]:
-    """Creates the resolvable entries in the vendor, stores those given with our ids."""
-    mappings = service.Mappings.of(connection)
+async def send(connector: Connector, prepared: list[Prepared]) -> list[BulkResult]:
+    """The vendor's bulk create for the resolvable entries: a key or an error per entry.
+
+    Operational failures propagate; the entries' outcome is then unknown until their
+    creation tokens are looked up.
+    """
     sendable = [p for p in prepared if p.draft is not None]
     outcomes = await connector.bulk_create([p.draft for p in sendable])  # type: ignore[misc]
     results: dict[int, BulkResult] = {p.index: p.error for p in prepared if p.error is not None}
@@ -107,39 +124,117 @@ async def create_prepared(
                 error=out.error or "not created",
                 vendor_errors=out.vendor_errors,
             )
-            continue
-        result = BulkResult(
-            request_index=p.index,
-            success=True,
-            vendor_ticket_id=out.key,
-            identifier=p.body.identifier,
-        )
-        results[p.index] = result
-        needs_status = p.body.status is not None
-        if p.body.uses_vendor_ids() and not needs_status:
-            continue  # appears after the next sync (API.md 6.4)
-        try:
-            vt = await connector.get_ticket(out.key)
-            if needs_status and mappings.status_of(vt) != p.body.status:
-                vt = await connector.move_to_status(vt, p.body.status, mappings.status)  # type: ignore[arg-type]
-        except StatusUnreachable as exc:
-            result.error = (
-                f"created as {out.key}, but status {exc.target} is unreachable; "
-                f"reachable: {', '.join(exc.reachable)}"
+        else:
+            results[p.index] = BulkResult(
+                request_index=p.index,
+                success=True,
+                vendor_ticket_id=out.key,
+                identifier=p.body.identifier,
             )
-            result.success = False
-            continue
-        except TicketBridgeError as exc:
-            result.error = f"created as {out.key}, but reading it back failed: {exc.detail}"
-            result.success = False
-            continue
-        if not p.body.uses_vendor_ids():
-            ticket = await service.store_vendor_ticket(
-                session, connection, vt, mappings, p.body.identifier
-            )
-            result.ticket_id = ticket.id
-            result.identifier = ticket.identifier
     return [results[p.index] for p in prepared]
+
+
+def needs_completion(body: TicketCreate) -> bool:
+    """Entries given with vendor ids and no status are done once the vendor has them."""
+    return body.status is not None or not body.uses_vendor_ids()
+
+
+async def fetch(
+    connector: Connector, connection: Connection, body: TicketCreate, key: str
+) -> VendorTicket | str:
+    """Reads a created ticket back and walks it to the requested status.
+
+    Returns the ticket, or the entry's error text when the vendor refused (operational
+    failures propagate: the ticket exists, and fetching again is harmless).
+    """
+    mappings = service.Mappings.of(connection)
+    try:
+        vt = await connector.get_ticket(key)
+        if body.status is not None and mappings.status_of(vt) != body.status:
+            vt = await connector.move_to_status(vt, body.status, mappings.status)
+    except StatusUnreachable as exc:
+        return (
+            f"created as {key}, but status {exc.target} is unreachable; "
+            f"reachable: {', '.join(exc.reachable)}"
+        )
+    except OPERATIONAL:
+        raise
+    except TicketBridgeError as exc:
+        return f"created as {key}, but reading it back failed: {exc.detail}"
+    return vt
+
+
+async def fetch_all(
+    connector: Connector, connection: Connection, work: list[tuple[TicketCreate, str]]
+) -> list[VendorTicket | str]:
+    gate = asyncio.Semaphore(READBACK_CONCURRENCY)
+
+    async def one(body: TicketCreate, key: str) -> VendorTicket | str:
+        async with gate:
+            return await fetch(connector, connection, body, key)
+
+    # Let every read-back end before raising: one left running while the job resumes
+    # would walk the same ticket's workflow twice (and past the requested status).
+    outcomes = await asyncio.gather(*(one(b, k) for b, k in work), return_exceptions=True)
+    for out in outcomes:
+        if isinstance(out, BaseException):
+            raise out
+    return [o for o in outcomes if not isinstance(o, BaseException)]
+
+
+async def store(
+    session: AsyncSession,
+    connection: Connection,
+    body: TicketCreate,
+    result: BulkResult,
+    fetched: VendorTicket | str,
+) -> BulkResult:
+    """The entry's final outcome; stores the ticket when it was given with our UUIDs."""
+    if isinstance(fetched, str):
+        return result.model_copy(update={"success": False, "error": fetched})
+    if body.uses_vendor_ids():
+        return result  # appears after the next sync (API.md 6.4)
+    ticket = await service.store_vendor_ticket(
+        session, connection, fetched, service.Mappings.of(connection), body.identifier
+    )
+    return result.model_copy(update={"ticket_id": ticket.id, "identifier": ticket.identifier})
+
+
+async def create_prepared(
+    session: AsyncSession,
+    connector: Connector,
+    connection: Connection,
+    prepared: list[Prepared],
+) -> list[BulkResult]:
+    """Creates the resolvable entries in the vendor, stores those given with our ids.
+
+    For the synchronous endpoint: after the vendor created an entry, any failure to
+    complete it is that entry's error (the ticket exists in the vendor and will sync).
+    """
+    results = await send(connector, prepared)
+    todo = [
+        (p, r)
+        for p, r in zip(prepared, results, strict=True)
+        if r.success and needs_completion(p.body)
+    ]
+    gate = asyncio.Semaphore(READBACK_CONCURRENCY)
+
+    async def one(p: Prepared, r: BulkResult) -> VendorTicket | str:
+        async with gate:
+            try:
+                return await fetch(connector, connection, p.body, r.vendor_ticket_id or "")
+            except TicketBridgeError as exc:
+                return f"created as {r.vendor_ticket_id}, but reading it back failed: {exc.detail}"
+
+    fetched = await asyncio.gather(*(one(p, r) for p, r in todo), return_exceptions=True)
+    for got in fetched:
+        if isinstance(got, BaseException):
+            raise got
+    final = {r.request_index: r for r in results}
+    for (p, r), got in zip(todo, fetched, strict=True):
+        assert not isinstance(got, BaseException)
+        final[p.index] = await store(session, connection, p.body, r, got)
+    return [final[p.index] for p in prepared]
 
 
 async def update_one(
@@ -150,7 +245,11 @@ async def update_one(
     updates: BulkUpdates,
     index: int,
 ) -> BulkResult:
-    """Status first; the field edits only when the transition succeeded."""
+    """Status first; the field edits only when the transition succeeded.
+
+    Operational vendor failures propagate (the job tries the ticket again later: every
+    step is safe to repeat); anything else is this ticket's outcome.
+    """
     try:
         ticket = await service.get_ticket(session, connection, ticket_id)
         mappings = service.Mappings.of(connection)
@@ -179,5 +278,7 @@ async def update_one(
             vendor_ticket_id=vt.key,
             identifier=stored.identifier,
         )
+    except OPERATIONAL:
+        raise
     except TicketBridgeError as exc:
         return BulkResult(request_index=index, success=False, ticket_id=ticket_id, error=exc.detail)

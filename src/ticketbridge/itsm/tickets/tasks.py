@@ -1,14 +1,27 @@
 """Bulk jobs. Each item is tracked, so a resumed job skips what is done and reconciles
-what was sent but never confirmed (by creation token) before sending anything again."""
+what was sent but never confirmed (by creation token) before sending anything again.
+
+Item states: PENDING (not sent) -> SENT (committed before the vendor sees it) ->
+CREATED (the vendor's key is saved) -> DONE (outcome final). A worker that dies leaves
+SENT or CREATED items; whoever resumes the job looks SENT ones up by token and finishes
+CREATED ones, so no ticket is lost and none is created twice.
+
+Operational vendor failures (rate limited after our retries, unavailable, timeouts,
+unknown outcomes) do not fail items: the job pauses and resumes from its items.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from ticketbridge.db.session import transaction
+from ticketbridge.errors import VendorRateLimited
 from ticketbridge.ids import uuid7
-from ticketbridge.itsm.tickets import bulk, service
+from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.jobs import repository
@@ -19,10 +32,17 @@ from ticketbridge.provisioning.models import Connection
 from ticketbridge.provisioning.service import connector_for
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from ticketbridge.connectors.base import Connector
     from ticketbridge.context import AppContext
 
+log = logging.getLogger("ticketbridge.jobs")
+
 CHUNK = 50
+# Rounds of "pause, then resume from the items" after operational vendor failures.
+MAX_PAUSES = 12
+MAX_PAUSE_SECONDS = 60.0
 
 
 async def _load(
@@ -37,6 +57,24 @@ async def _load(
         return connection, connector_for(ctx, connection), dict(job.payload)
 
 
+async def _resuming(job_id: uuid.UUID, step: Callable[[], Awaitable[None]]) -> None:
+    """Runs `step` until it completes, pausing (bounded) after operational failures."""
+    pauses = 0
+    while True:
+        try:
+            await step()
+            return
+        except bulk.OPERATIONAL as exc:
+            pauses += 1
+            if pauses > MAX_PAUSES:
+                raise
+            wait = min(MAX_PAUSE_SECONDS, 0.5 * 2**pauses) * random.uniform(0.5, 1.0)
+            if isinstance(exc, VendorRateLimited):
+                wait = max(wait, exc.retry_after)
+            log.info("job %s paused %.1fs after %s", job_id, wait, type(exc).__name__)
+            await asyncio.sleep(wait)
+
+
 async def _finish_from_items(ctx: AppContext, job_id: uuid.UUID) -> None:
     async with transaction(ctx.sessionmaker) as session:
         items = await repository.items(session, job_id)
@@ -48,9 +86,9 @@ async def _finish_from_items(ctx: AppContext, job_id: uuid.UUID) -> None:
 async def _set_progress(ctx: AppContext, job_id: uuid.UUID) -> None:
     async with transaction(ctx.sessionmaker) as session:
         job = await repository.get(session, job_id)
-        items = await repository.items(session, job_id)
+        done = await repository.count_items(session, job_id, "DONE")
         if job is not None:
-            job.progress_processed = sum(1 for i in items if i.status == "DONE")
+            job.progress_processed = done
 
 
 @handler("BULK_CREATE_TICKETS")
@@ -60,68 +98,99 @@ async def run_bulk_create(ctx: AppContext, job_id: uuid.UUID) -> None:
         await finish(ctx, job_id, failure={"error": "connection was deleted"})
         return
     connection, connector, _ = loaded
-    await _reconcile_sent(ctx, job_id, connection, connector)
-    while True:
-        async with transaction(ctx.sessionmaker) as session:
-            items = [i for i in await repository.items(session, job_id) if i.status == "PENDING"]
-            chunk = items[:CHUNK]
-            if not chunk:
-                break
-            entries = []
-            for item in chunk:
-                item.creation_token = item.creation_token or uuid7().hex
-                entries.append(
-                    (item.index, TicketCreate.model_validate(item.request), item.creation_token)
-                )
-            prepared = await bulk.prepare(session, connection, entries)
-            by_index = {i.index: i for i in chunk}
-            for p in prepared:
-                item = by_index[p.index]
-                if p.error is not None:
-                    item.status, item.outcome = "DONE", p.error.model_dump(mode="json")
-                else:
-                    item.status = "SENT"  # committed before the vendor sees it
-        sendable = [p for p in prepared if p.error is None]
-        if sendable:
-            async with transaction(ctx.sessionmaker) as session:
-                results = await bulk.create_prepared(session, connector, connection, sendable)
-                rows = {i.index: i for i in await repository.items(session, job_id)}
-                for result in results:
-                    rows[result.request_index].status = "DONE"
-                    rows[result.request_index].outcome = result.model_dump(mode="json")
-        await _set_progress(ctx, job_id)
+
+    async def step() -> None:
+        await _reconcile_sent(ctx, job_id, connector)
+        await _complete_created(ctx, job_id, connection, connector)
+        while await _send_chunk(ctx, job_id, connection, connector):
+            await _complete_created(ctx, job_id, connection, connector)
+
+    await _resuming(job_id, step)
     await _finish_from_items(ctx, job_id)
 
 
-async def _reconcile_sent(
+async def _send_chunk(
+    ctx: AppContext, job_id: uuid.UUID, connection: Connection, connector: Connector
+) -> bool:
+    """Sends the next pending chunk; False when nothing is pending."""
+    async with transaction(ctx.sessionmaker) as session:
+        chunk = list(await repository.items(session, job_id, status="PENDING", limit=CHUNK))
+        if not chunk:
+            return False
+        entries = []
+        for item in chunk:
+            item.creation_token = item.creation_token or uuid7().hex
+            entries.append(
+                (item.index, TicketCreate.model_validate(item.request), item.creation_token)
+            )
+        prepared = await bulk.prepare(session, connection, entries)
+        by_index = {i.index: i for i in chunk}
+        for p in prepared:
+            item = by_index[p.index]
+            if p.error is not None:
+                item.status, item.outcome = "DONE", p.error.model_dump(mode="json")
+            else:
+                item.status = "SENT"  # committed before the vendor sees it
+    sendable = [p for p in prepared if p.error is None]
+    if sendable:
+        results = await bulk.send(connector, sendable)
+        async with transaction(ctx.sessionmaker) as session:
+            rows = {i.index: i for i in await repository.items(session, job_id, status="SENT")}
+            for p, result in zip(sendable, results, strict=True):
+                row = rows[p.index]
+                row.outcome = result.model_dump(mode="json")
+                created = result.success and bulk.needs_completion(p.body)
+                row.status = "CREATED" if created else "DONE"
+    await _set_progress(ctx, job_id)
+    return True
+
+
+async def _complete_created(
     ctx: AppContext, job_id: uuid.UUID, connection: Connection, connector: Connector
 ) -> None:
-    """Items sent by a worker that died: adopt what exists in the vendor, resend the rest."""
+    """Reads back, transitions and stores the tickets the vendor created."""
     async with transaction(ctx.sessionmaker) as session:
-        sent = [i for i in await repository.items(session, job_id) if i.status == "SENT"]
-        if not sent:
-            return
-        found = await connector.find_by_creation_tokens([i.creation_token or "" for i in sent])
-        mappings = service.Mappings.of(connection)
+        created = list(await repository.items(session, job_id, status="CREATED"))
+    for start in range(0, len(created), bulk.READBACK_CONCURRENCY):
+        batch = created[start : start + bulk.READBACK_CONCURRENCY]
+        bodies = [TicketCreate.model_validate(i.request) for i in batch]
+        keys = [str((i.outcome or {}).get("vendor_ticket_id")) for i in batch]
+        fetched = await bulk.fetch_all(connector, connection, list(zip(bodies, keys, strict=True)))
+        async with transaction(ctx.sessionmaker) as session:
+            rows = {i.index: i for i in await repository.items(session, job_id, status="CREATED")}
+            for item, body, got in zip(batch, bodies, fetched, strict=True):
+                row = rows[item.index]
+                partial = BulkResult.model_validate(row.outcome)
+                final = await bulk.store(session, connection, body, partial, got)
+                row.status, row.outcome = "DONE", final.model_dump(mode="json")
+        await _set_progress(ctx, job_id)
+
+
+async def _reconcile_sent(ctx: AppContext, job_id: uuid.UUID, connector: Connector) -> None:
+    """Items sent by a run that died or failed mid-call: adopt what the vendor has."""
+    async with transaction(ctx.sessionmaker) as session:
+        sent = list(await repository.items(session, job_id, status="SENT"))
+    if not sent:
+        return
+    found = await connector.find_by_creation_tokens([i.creation_token or "" for i in sent])
+    async with transaction(ctx.sessionmaker) as session:
+        rows = {i.index: i for i in await repository.items(session, job_id, status="SENT")}
         for item in sent:
+            row = rows[item.index]
             key = found.get(item.creation_token or "")
             if key is None:
-                item.status = "PENDING"  # it never reached the vendor: safe to send again
+                row.status = "PENDING"  # it never reached the vendor: safe to send again
                 continue
-            body = TicketCreate.model_validate(item.request)
+            body = TicketCreate.model_validate(row.request)
             result = BulkResult(
-                request_index=item.index,
+                request_index=row.index,
                 success=True,
                 vendor_ticket_id=key,
                 identifier=body.identifier,
             )
-            if not body.uses_vendor_ids():
-                vt = await connector.get_ticket(key)
-                ticket = await service.store_vendor_ticket(
-                    session, connection, vt, mappings, body.identifier
-                )
-                result.ticket_id, result.identifier = ticket.id, ticket.identifier
-            item.status, item.outcome = "DONE", result.model_dump(mode="json")
+            row.outcome = result.model_dump(mode="json")
+            row.status = "CREATED" if bulk.needs_completion(body) else "DONE"
+    await _set_progress(ctx, job_id)
 
 
 @handler("BULK_UPDATE_TICKETS")
@@ -132,22 +201,26 @@ async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> None:
         return
     connection, connector, payload = loaded
     updates = BulkUpdates.model_validate(payload["updates"])
-    while True:
-        async with transaction(ctx.sessionmaker) as session:
-            pending: list[JobItem] = [
-                i for i in await repository.items(session, job_id) if i.status != "DONE"
-            ]
-            if not pending:
-                break
-            item = pending[0]
-            result = await bulk.update_one(
-                session,
-                connector,
-                connection,
-                uuid.UUID(item.request["ticket_id"]),
-                updates,
-                item.index,
-            )
-            item.status, item.outcome = "DONE", result.model_dump(mode="json")
-        await _set_progress(ctx, job_id)
+
+    async def step() -> None:
+        while True:
+            async with transaction(ctx.sessionmaker) as session:
+                pending: list[JobItem] = list(
+                    await repository.items(session, job_id, status="PENDING", limit=1)
+                )
+                if not pending:
+                    return
+                item = pending[0]
+                result = await bulk.update_one(
+                    session,
+                    connector,
+                    connection,
+                    uuid.UUID(item.request["ticket_id"]),
+                    updates,
+                    item.index,
+                )
+                item.status, item.outcome = "DONE", result.model_dump(mode="json")
+            await _set_progress(ctx, job_id)
+
+    await _resuming(job_id, step)
     await _finish_from_items(ctx, job_id)
