@@ -136,6 +136,8 @@ async def run_claimed(ctx: AppContext, job_id: uuid.UUID, runner: str) -> None:
         if job is None or job.status in ("SUCCESS", "FAILED"):
             return
         now = utcnow()
+        if job.status == "RUNNING" and job.lease_expires_at and job.lease_expires_at > now:
+            return  # held under a live lease (e.g. `ticketbridge connections sync`)
         job.status = "RUNNING"
         job.locked_by = runner
         job.attempts += 1
