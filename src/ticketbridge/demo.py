@@ -120,6 +120,13 @@ def run_demo(*, host: str, port: int, jira_port: int, issues: int, as_json: bool
 def banner(info: dict[str, str], api_url: str, jira_url: str, emulator: Any) -> str:
     key, cid = info["api_key"], info["connection_id"]
     h = f'-H "X-API-KEY: {key}" -H "X-CONNECTION-ID: {cid}"'
+    ticket = {
+        "name": "CI build failed on main",
+        "project_vendor_id": "ENG",
+        "type": "Bug",
+        "description": "**Step** `make test` failed",
+    }
+    body = json.dumps(ticket)  # single-quoted below: it must hold no single quote
     return f"""
 TicketBridge sandbox is running (Ctrl-C to stop)
 
@@ -134,6 +141,6 @@ Try:
   curl -s {h} "{api_url}/v1/itsm/tickets?limit=5"
   curl -s {h} "{api_url}/v1/itsm/users?limit=5"
   curl -s {h} -H "Content-Type: application/json" -X POST "{api_url}/v1/itsm/tickets" \\
-       -d '{{"name": "CI build failed on main", "project_vendor_id": "ENG", "type": "Bug", "description": "**Step** \\`make test\\` failed"}}'
+       -d '{body}'
   curl -s {h} "{api_url}/v1/itsm/passthrough/tickets/search?jql=project%20%3D%20ENG&limit=5"
 """
