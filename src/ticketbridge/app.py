@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,8 +27,14 @@ def _error_handler(_request: Request, exc: Exception) -> Response:
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
 
-class BodySizeLimit:
-    """Refuses bodies over the limit with 413 before they are read into memory."""
+class InputGuard:
+    """Refuses bodies over the limit (413) and NUL characters anywhere in the input (422).
+
+    NUL cannot be stored by PostgreSQL text columns, and most vendors reject it too: refusing
+    it at the edge keeps a write from reaching the vendor and then failing to be stored.
+    """
+
+    _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
@@ -39,34 +46,45 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._too_large(send)
+            await self._reject(send, 413, f"Request body exceeds {self.limit} bytes")
             return
-        received = 0
-
-        async def limited_receive() -> Any:
-            nonlocal received
+        raw_query = scope.get("query_string", b"").lower()
+        if b"%00" in raw_query or b"\x00" in raw_query or "\x00" in scope.get("path", ""):
+            await self._reject(send, 422, "NUL characters are not allowed in the request")
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._reject(send, 413, f"Request body exceeds {self.limit} bytes")
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if b"\x00" in body or self._JSON_NUL.search(body):
+            await self._reject(send, 422, "NUL characters are not allowed in the request")
+            return
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._too_large(send)
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-    async def _too_large(self, send: Any) -> None:
-        body = JSONResponse(
-            {"detail": f"Request body exceeds {self.limit} bytes", "code": "payload_too_large"},
-            status_code=413,
-        )
-        await body({"type": "http"}, None, send)  # type: ignore[arg-type]
+        await self.app(scope, replay, send)
 
-
-class _TooLarge(Exception):
-    pass
+    async def _reject(self, send: Any, status: int, detail: str) -> None:
+        code = "payload_too_large" if status == 413 else "invalid_input"
+        response = JSONResponse({"detail": detail, "code": code}, status_code=status)
+        await response({"type": "http"}, None, send)  # type: ignore[arg-type]
 
 
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
@@ -115,7 +133,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         return Response(body, media_type=content_type)
 
     app.add_middleware(MetricsMiddleware)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(InputGuard, limit=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
