@@ -216,3 +216,25 @@ def test_unreachable_status_is_refused_before_moving(shared_tenant: Tenant, jira
     assert r.status_code == 422
     assert r.json()["reachable_statuses"] == ["CLOSED", "IN_PROGRESS", "TODO"]
     assert jira.state.issue_by_key(key).status_name == "To Do"  # nothing moved
+
+
+def test_writes_on_a_connection_waiting_for_oauth_are_422(shared_tenant: Tenant) -> None:
+    pending = shared_tenant.post(
+        f"/v1/provisioning/organizations/{shared_tenant.org_id}/connections",
+        json={"vendor": "JIRA", "credentials": {"oauth": True}},
+    )
+    assert pending.status_code == 200 and pending.json()["state"] == "PENDING"
+    headers = {"X-CONNECTION-ID": pending.json()["id"]}
+    r = shared_tenant.post(
+        "/v1/itsm/tickets",
+        json={"name": "x", "project_vendor_id": "ENG", "type": "Task"},
+        headers=headers,
+    )
+    assert r.status_code == 422 and "OAuth" in r.json()["detail"]
+    r = shared_tenant.post(
+        "/v1/itsm/tickets/bulk/sync",
+        json={"tickets": [{"name": "x", "project_vendor_id": "ENG", "type": "Task"}]},
+        headers=headers,
+    )
+    assert r.status_code == 422
+    assert shared_tenant.get(f"{shared_tenant.connection_path}").json()["state"] == "ACTIVE"

@@ -205,6 +205,10 @@ async def delete_connection(
 
 
 def connector_for(ctx: AppContext, connection: Connection) -> Connector:
+    """The connection's connector; the one door to the vendor for requests and jobs."""
+    if connection.state == "PENDING":
+        # No credentials yet: calling the vendor would only fail (and blame the customer).
+        raise Unprocessable("Connection is waiting for OAuth authorization")
     cls = connector_class(connection.vendor)
     credentials = ctx.vault.decrypt_json(connection.credentials_encrypted)
     connector: Connector = cls(ctx, str(connection.id), credentials)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ticketbridge.connectors.base import Capability, Connector, Page, require
 from ticketbridge.context import AppContext
-from ticketbridge.errors import Unprocessable
 from ticketbridge.provisioning.models import Connection
 from ticketbridge.provisioning.service import connector_for
 
@@ -12,9 +11,6 @@ from ticketbridge.provisioning.service import connector_for
 def _connector(ctx: AppContext, connection: Connection, capability: Capability) -> Connector:
     """The connection's connector, once the vendor is known to offer ``capability``."""
     require(connection.vendor, capability)
-    if connection.state == "PENDING":
-        # No credentials yet: calling the vendor would only fail (and blame the customer).
-        raise Unprocessable("Connection is waiting for OAuth authorization")
     return connector_for(ctx, connection)
 
 
