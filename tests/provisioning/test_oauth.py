@@ -6,6 +6,7 @@ rotate (single use), and each rotation must be persisted before the old one is u
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -204,3 +205,57 @@ def test_an_oauth_connection_cannot_be_activated_without_consent(world: OAuthWor
     response = tenant.patch(tenant.connection_path, json={"state": "ACTIVE"})
     assert response.status_code == 422
     assert "OAuth" in response.json()["detail"]
+
+
+def _activate(world: OAuthWorld) -> Tenant:
+    tenant, connection = _pending_connection(world)
+    callback = _consent(world, connection["oauth2_authorize_url"])
+    assert world.http.get("/v1/oauth/jira/callback", params=callback).status_code == 200
+    jobs = tenant.get(f"{tenant.connection_path}/jobs").json()
+    assert tenant.wait_job(jobs[0]["id"])["status"] == "SUCCESS"
+    return tenant
+
+
+def test_a_spent_refresh_token_marks_the_connection_unauthorized(world: OAuthWorld) -> None:
+    tenant = _activate(world)
+    stored = _stored(world, tenant.connection_id)
+    # Someone else uses (and so spends) the stored refresh token.
+    stolen = httpx.post(
+        f"{world.jira.base_url}/oauth/token",
+        json={
+            "grant_type": "refresh_token",
+            "client_id": world.jira.config.oauth_client_id,
+            "client_secret": world.jira.config.oauth_client_secret,
+            "refresh_token": stored["refresh_token"],
+        },
+    )
+    assert stolen.status_code == 200
+    result = tenant.post(f"{tenant.connection_path}/test").json()
+    assert result == {
+        "ok": False,
+        "detail": "Jira refused to refresh the OAuth token; re-authorize",
+    }
+    health = tenant.get(tenant.connection_path).json()["health"]
+    assert health["status"] == "UNAUTHORIZED" and health["resolution_owner"] == "CUSTOMER"
+    listed = tenant.get("/v1/itsm/passthrough/projects")
+    assert listed.status_code == 502 and "re-authorize" in listed.json()["detail"]
+
+
+def test_an_unreachable_token_endpoint_is_a_502_and_the_code_stays_usable(
+    world: OAuthWorld,
+) -> None:
+    tenant, connection = _pending_connection(world)
+    callback = _consent(world, connection["oauth2_authorize_url"])
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    broken = world.settings.model_copy(
+        update={"jira_oauth_auth_url": nowhere, "run_embedded_worker": False}
+    )
+    with ApiServer(broken) as api:
+        failed = httpx.get(f"{api.base_url}/v1/oauth/jira/callback", params=callback)
+    assert failed.status_code == 502, failed.text
+    assert "unreachable" in failed.json()["detail"]
+    assert tenant.get(tenant.connection_path).json()["state"] == "PENDING"
+    assert world.http.get("/v1/oauth/jira/callback", params=callback).status_code == 200
+    assert tenant.get(tenant.connection_path).json()["state"] == "ACTIVE"

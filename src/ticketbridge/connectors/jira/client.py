@@ -10,6 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from ticketbridge.connectors.http import RetryPolicy, json_or_none, send_with_retries
+from ticketbridge.connectors.jira.config import request_token
 from ticketbridge.errors import (
     VendorBadQuery,
     VendorError,
@@ -63,18 +64,17 @@ class JiraClient:
     async def _refresh(self, stored: dict[str, Any]) -> dict[str, Any]:
         if not self._oauth_token_url or not self._oauth_client:
             raise VendorUnauthorized("OAuth is not configured on this server")
-        response = await self._http.post(
+        token = await request_token(
+            self._http,
             self._oauth_token_url,
-            json={
+            {
                 "grant_type": "refresh_token",
                 "client_id": self._oauth_client[0],
                 "client_secret": self._oauth_client[1],
                 "refresh_token": stored.get("refresh_token"),
             },
+            refused="Jira refused to refresh the OAuth token; re-authorize",
         )
-        if response.status_code != 200:
-            raise VendorUnauthorized("Jira refused to refresh the OAuth token; re-authorize")
-        token = response.json()
         return {
             **stored,
             "access_token": token["access_token"],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ticketbridge.config import Settings
-from ticketbridge.errors import Unprocessable
+from ticketbridge.errors import Unprocessable, VendorUnauthorized, VendorUnavailable
 
 OAUTH_SCOPES = "read:jira-work write:jira-work read:jira-user offline_access"
 CALLBACK_PATH = "/v1/oauth/jira/callback"
@@ -79,3 +81,50 @@ def authorize_url(settings: Settings, state: str) -> str:
         }
     )
     return f"{settings.jira_oauth_auth_url.rstrip('/')}/authorize?{query}"
+
+
+async def request_token(
+    http: httpx.AsyncClient, url: str, body: dict[str, Any], *, refused: str
+) -> dict[str, Any]:
+    """POST to Atlassian's token endpoint.
+
+    A refusal (400/401/403: bad code, spent refresh token) means the customer must authorize
+    again; anything else (unreachable, 5xx, garbage) is operational and says so.
+    """
+    try:
+        response = await http.post(url, json=body)
+    except httpx.HTTPError as exc:
+        raise VendorUnavailable(
+            f"Atlassian's token endpoint is unreachable ({type(exc).__name__})"
+        ) from None
+    if response.status_code in (400, 401, 403):
+        raise VendorUnauthorized(refused)
+    if response.status_code != 200:
+        raise VendorUnavailable(f"Atlassian's token endpoint answered HTTP {response.status_code}")
+    try:
+        token: dict[str, Any] = response.json()
+        str(token["access_token"])
+    except (ValueError, KeyError, TypeError):
+        raise VendorUnavailable("Atlassian's token endpoint sent an unexpected answer") from None
+    return token
+
+
+async def accessible_site(http: httpx.AsyncClient, url: str, access_token: str) -> dict[str, Any]:
+    """The first Jira site the token may use (``/oauth/token/accessible-resources``)."""
+    try:
+        response = await http.get(url, headers={"Authorization": f"Bearer {access_token}"})
+    except httpx.HTTPError as exc:
+        raise VendorUnavailable(f"Atlassian is unreachable ({type(exc).__name__})") from None
+    if response.status_code in (401, 403):
+        raise VendorUnauthorized("Atlassian refused the new access token")
+    try:
+        sites = response.json() if response.status_code == 200 else None
+    except ValueError:
+        sites = None
+    if not isinstance(sites, list) or not sites or not isinstance(sites[0], dict):
+        if response.status_code == 200:
+            raise VendorUnauthorized("The authorized Atlassian account has no Jira site")
+        raise VendorUnavailable(f"Atlassian answered HTTP {response.status_code}")
+    if "id" not in sites[0]:
+        raise VendorUnavailable("Atlassian sent an unexpected list of sites")
+    return sites[0]

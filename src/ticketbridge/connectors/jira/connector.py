@@ -24,14 +24,19 @@ from ticketbridge.connectors.base import (
 from ticketbridge.connectors.http import RetryPolicy
 from ticketbridge.connectors.jira import mapping
 from ticketbridge.connectors.jira.client import JiraClient
-from ticketbridge.connectors.jira.config import JiraCredentials, authorize_url, check_base_url
+from ticketbridge.connectors.jira.config import (
+    JiraCredentials,
+    accessible_site,
+    authorize_url,
+    check_base_url,
+    request_token,
+)
 from ticketbridge.connectors.jira.workflow import Edge, WorkflowGraph, next_step
 from ticketbridge.errors import (
     VendorBadQuery,
     VendorNotFound,
     VendorOutcomeUnknown,
     VendorRequestError,
-    VendorUnauthorized,
 )
 from ticketbridge.provisioning.credentials import ConnectionCredentials
 
@@ -87,26 +92,23 @@ class JiraConnector:
         settings = ctx.settings
         from ticketbridge.connectors.jira.config import CALLBACK_PATH
 
-        response = await ctx.http.post(
+        token = await request_token(
+            ctx.http,
             settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
-            json={
+            {
                 "grant_type": "authorization_code",
                 "client_id": settings.jira_oauth_client_id,
                 "client_secret": settings.jira_oauth_client_secret,
                 "code": code,
                 "redirect_uri": settings.public_url.rstrip("/") + CALLBACK_PATH,
             },
+            refused="Jira refused the authorization code",
         )
-        if response.status_code != 200:
-            raise VendorUnauthorized("Jira refused the authorization code")
-        token = response.json()
-        resources = await ctx.http.get(
+        site = await accessible_site(
+            ctx.http,
             settings.jira_oauth_api_url.rstrip("/") + "/oauth/token/accessible-resources",
-            headers={"Authorization": f"Bearer {token['access_token']}"},
+            token["access_token"],
         )
-        if resources.status_code != 200 or not resources.json():
-            raise VendorUnauthorized("The authorized Atlassian account has no Jira site")
-        site = resources.json()[0]
         return {
             "oauth": True,
             "cloud_id": site["id"],
