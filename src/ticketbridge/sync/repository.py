@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    Column,
+    MetaData,
+    String,
+    Table,
+    case,
+    delete,
+    exists,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ticketbridge.itsm.issue_types.models import IssueType
 from ticketbridge.itsm.projects.models import Project, ProjectUser
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.users.models import User
+
+_tickets = cast(Table, Ticket.__table__)
+# Columns a sync never overwrites on a ticket it already has.
+_KEEP_ON_UPDATE = frozenset({"id", "connection_id", "identifier", "created_at"})
 
 
 async def projects_by_vendor(session: AsyncSession, connection_id: uuid.UUID) -> dict[str, Project]:
@@ -34,6 +52,78 @@ async def users_by_vendor(
         select(User).where(User.connection_id == connection_id, User.vendor_id.in_(ids))
     )
     return {u.vendor_id: u for u in rows.all()}
+
+
+async def project_ids(session: AsyncSession, connection_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """Project key -> our id, for every project of the connection (active or not)."""
+    rows = await session.execute(
+        select(Project.vendor_id, Project.id).where(Project.connection_id == connection_id)
+    )
+    return {key: id_ for key, id_ in rows.all()}
+
+
+async def issue_type_ids(
+    session: AsyncSession, connection_id: uuid.UUID
+) -> dict[tuple[str, str], uuid.UUID]:
+    """(project key, issue type vendor id) -> our issue type id."""
+    rows = await session.execute(
+        select(Project.vendor_id, IssueType.vendor_id, IssueType.id)
+        .join(Project, Project.id == IssueType.project_id)
+        .where(Project.connection_id == connection_id)
+    )
+    return {(project, vendor_id): id_ for project, vendor_id, id_ in rows.all()}
+
+
+async def user_ids(
+    session: AsyncSession, connection_id: uuid.UUID, vendor_ids: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    """User vendor id -> our id, for those of `vendor_ids` that are synced."""
+    if not vendor_ids:
+        return {}
+    rows = await session.execute(
+        select(User.vendor_id, User.id).where(
+            User.connection_id == connection_id, User.vendor_id.in_(vendor_ids)
+        )
+    )
+    return {vendor_id: id_ for vendor_id, id_ in rows.all()}
+
+
+def _insert(dialect_name: str, table: Table) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (both stores support it)."""
+    if dialect_name == "postgresql":
+        return postgresql.insert(table)
+    if dialect_name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for the {dialect_name} dialect")
+
+
+async def upsert_tickets(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert or update tickets by (connection, vendor internal id) in one statement.
+
+    Every row has the same keys. A ticket already stored keeps its id, identifier and
+    created_at; its status_updated_at moves only when its status changes (or was never set),
+    exactly as `apply_vendor_ticket` does on an ORM row.
+    """
+    if not rows:
+        return
+    table = _tickets
+    stmt = _insert(session.get_bind().dialect.name, table)
+    new = stmt.excluded
+    changes: dict[str, Any] = {key: new[key] for key in rows[0] if key not in _KEEP_ON_UPDATE}
+    if "status_updated_at" in changes:
+        changes["status_updated_at"] = case(
+            (
+                or_(table.c.status != new.status, table.c.status_updated_at.is_(None)),
+                new.status_updated_at,
+            ),
+            else_=table.c.status_updated_at,
+        )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.connection_id, table.c.vendor_internal_id], set_=changes
+        ),
+        rows,
+    )
 
 
 async def replace_project_users(
@@ -84,3 +174,46 @@ async def link_users(session: AsyncSession, connection_id: uuid.UUID) -> None:
             .values({column.key: sub})
             .execution_options(synchronize_session=False)
         )
+
+
+# --- tickets still at the vendor ----------------------------------------------------------
+# The vendor's ids are collected in a temporary table of one database connection, not in
+# memory, so a sync's memory does not grow with the number of tickets.
+
+_present = Table(
+    "tb_sync_present",
+    MetaData(),
+    Column("vendor_internal_id", String(255), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
+async def create_present_ids(conn: AsyncConnection) -> None:
+    await drop_present_ids(conn)
+    await conn.run_sync(_present.create)
+
+
+async def add_present_ids(conn: AsyncConnection, ids: Iterable[str]) -> None:
+    rows = [{"vendor_internal_id": i} for i in set(ids)]
+    if rows:
+        stmt = _insert(conn.dialect.name, _present).on_conflict_do_nothing()
+        await conn.execute(stmt, rows)
+
+
+async def deactivate_absent(conn: AsyncConnection, connection_id: uuid.UUID) -> int:
+    """Marks inactive the active tickets whose id is not among the present ids."""
+    result = await conn.execute(
+        update(_tickets)
+        .where(
+            _tickets.c.connection_id == connection_id,
+            _tickets.c.active.is_(True),
+            ~exists().where(_present.c.vendor_internal_id == _tickets.c.vendor_internal_id),
+        )
+        .values(active=False)
+    )
+    return int(result.rowcount)
+
+
+async def drop_present_ids(conn: AsyncConnection) -> None:
+    schema = "pg_temp" if conn.dialect.name == "postgresql" else "temp"  # never a real table
+    await conn.execute(text(f"DROP TABLE IF EXISTS {schema}.{_present.name}"))

@@ -4,18 +4,26 @@ The first sync is full; later ones ask for tickets updated since the last high-w
 minus an overlap window, and upsert idempotently. Each page is its own transaction, so a
 sync's progress is visible and a crash loses at most one page of work (which the next
 sync redoes). Tickets gone from the vendor are marked ``active: false``.
+
+Throughput: the next vendor page is fetched (and mapped) while the current one is written
+(`_prefetched`), tickets are written with one INSERT ... ON CONFLICT per page, and the ids
+the pages refer to (projects, issue types, users) are read once per sync, not once per page.
+Memory does not grow with the number of tickets: at most a few pages are held at once, and
+the ids still at the vendor are collected in a temporary table, not in a Python set.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ticketbridge.connectors.base import Connector, VendorTicket
 from ticketbridge.db.base import utcnow
@@ -33,6 +41,12 @@ from ticketbridge.sync import repository
 log = logging.getLogger("ticketbridge.sync")
 
 Progress = Callable[[int], Awaitable[None]]
+T = TypeVar("T")
+
+# Vendor pages fetched ahead of the one being written.
+PREFETCH_PAGES = 2
+# A report keeps this many skipped items (and counts them all).
+SKIPPED_KEPT = 1000
 
 
 @dataclass
@@ -44,6 +58,12 @@ class SyncReport:
     tickets: int = 0
     deactivated: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    skipped_count: int = 0
+
+    def skip(self, item: str | None, reason: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < SKIPPED_KEPT:
+            self.skipped.append({"item": item, "reason": reason})
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,8 +73,8 @@ class SyncReport:
             "users": self.users,
             "tickets": self.tickets,
             "deactivated": self.deactivated,
-            "skipped": self.skipped[:1000],
-            "skipped_count": len(self.skipped),
+            "skipped": self.skipped[:SKIPPED_KEPT],
+            "skipped_count": self.skipped_count,
         }
 
 
@@ -74,13 +94,19 @@ async def sync_connection(
     report = SyncReport(full=since is None)
     project_ids = await _sync_projects(sessionmaker, connection_id, connector, keys, report)
     await _sync_users(sessionmaker, connection_id, connector, project_ids, report)
+    async with transaction(sessionmaker) as session:
+        refs = await _References.load(session, connection_id)
     high_water = since
-    async for batch in connector.iter_tickets(since, keys):
-        async with transaction(sessionmaker) as session:
-            newest = await _upsert_tickets(session, connection_id, batch, mappings, report)
-        if newest and (high_water is None or newest > high_water):
-            high_water = newest
-        await progress(report.tickets)
+    pages = _prefetched(connector.iter_tickets(since, keys), PREFETCH_PAGES)
+    async with contextlib.aclosing(pages):
+        async for batch in pages:
+            async with transaction(sessionmaker) as session:
+                newest = await _upsert_tickets(
+                    session, connection_id, batch, mappings, refs, report
+                )
+            if newest and (high_water is None or newest > high_water):
+                high_water = newest
+            await progress(report.tickets)
     async with transaction(sessionmaker) as session:
         await repository.link_parents(session, connection_id)
         await repository.link_users(session, connection_id)
@@ -129,20 +155,20 @@ async def _sync_projects(
             project_id = seen[vp.vendor_id]
             current = await repository.issue_types_of(session, project_id)
             for vt in types:
-                row = current.get(vt.vendor_id)
-                if row is None:
-                    row = IssueType(
+                type_row = current.get(vt.vendor_id)
+                if type_row is None:
+                    type_row = IssueType(
                         id=uuid7(),
                         connection_id=connection_id,
                         project_id=project_id,
                         vendor_id=vt.vendor_id,
                     )
-                    session.add(row)
-                row.name = vt.name
-                row.description = vt.description
-                row.subtask = vt.subtask
-                row.vendor_attributes = vt.attributes
-                row.updated_at = utcnow()
+                    session.add(type_row)
+                type_row.name = vt.name
+                type_row.description = vt.description
+                type_row.subtask = vt.subtask
+                type_row.vendor_attributes = vt.attributes
+                type_row.updated_at = utcnow()
             report.issue_types += len(types)
     return seen
 
@@ -192,70 +218,110 @@ async def _sync_users(
             )
 
 
+@dataclass
+class _References:
+    """Our ids of what tickets point to, read once per sync (users as first met)."""
+
+    projects: dict[str, uuid.UUID]
+    issue_types: dict[tuple[str, str], uuid.UUID]
+    users: dict[str, uuid.UUID | None] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls, session: AsyncSession, connection_id: uuid.UUID) -> _References:
+        return cls(
+            projects=await repository.project_ids(session, connection_id),
+            issue_types=await repository.issue_type_ids(session, connection_id),
+        )
+
+    async def load_users(
+        self, session: AsyncSession, connection_id: uuid.UUID, vendor_ids: set[str]
+    ) -> None:
+        # Users are synced before tickets, so one not found now stays unknown this sync.
+        missing = sorted(v for v in vendor_ids if v not in self.users)
+        found = await repository.user_ids(session, connection_id, missing)
+        for vendor_id in missing:
+            self.users[vendor_id] = found.get(vendor_id)
+
+
+_TICKET_COLUMNS = frozenset(Ticket.__table__.c.keys())
+
+
 async def _upsert_tickets(
     session: AsyncSession,
     connection_id: uuid.UUID,
     batch: list[VendorTicket],
     mappings: Mappings,
+    refs: _References,
     report: SyncReport,
 ) -> datetime | None:
-    existing = await tickets.by_internal_ids(session, connection_id, (t.internal_id for t in batch))
-    projects = await repository.projects_by_vendor(session, connection_id)
-    type_ids: dict[tuple[str, str], uuid.UUID] = {}
-    for project in {t.project_vendor_id for t in batch if t.project_vendor_id}:
-        if project in projects:
-            for vendor_id, it in (
-                await repository.issue_types_of(session, projects[project].id)
-            ).items():
-                type_ids[(project, vendor_id)] = it.id
-    user_ids = {
-        vid: u.id
-        for vid, u in (
-            await repository.users_by_vendor(
-                session,
-                connection_id,
-                {v for t in batch for v in (t.assignee_vendor_id, t.reporter_vendor_id) if v},
-            )
-        ).items()
-    }
+    await refs.load_users(
+        session,
+        connection_id,
+        {v for t in batch for v in (t.assignee_vendor_id, t.reporter_vendor_id) if v},
+    )
     parents = await tickets.ids_by_keys(
         session, connection_id, (t.parent_vendor_id for t in batch if t.parent_vendor_id)
     )
+    rows: dict[str, dict[str, Any]] = {}  # by vendor internal id: the last one wins
     newest: datetime | None = None
+    now = utcnow()
     for vt in batch:
         if not vt.key or not vt.internal_id:
-            report.skipped.append({"item": vt.internal_id or vt.key, "reason": "missing id or key"})
+            report.skip(vt.internal_id or vt.key, "missing id or key")
             continue
-        row = existing.get(vt.internal_id)
-        if row is None:
-            row = Ticket(
-                id=uuid7(),
-                connection_id=connection_id,
-                identifier=vt.key,
-                created_at=utcnow(),
-            )
-            session.add(row)
-        project = projects.get(vt.project_vendor_id or "")
-        refs = LocalRefs(
-            project_id=project.id if project else None,
-            type_id=type_ids.get((vt.project_vendor_id or "", vt.type_vendor_id or "")),
+        local = LocalRefs(
+            project_id=refs.projects.get(vt.project_vendor_id or ""),
+            type_id=refs.issue_types.get((vt.project_vendor_id or "", vt.type_vendor_id or "")),
             parent_ticket_id=parents.get(vt.parent_vendor_id or ""),
-            assigned_user_id=user_ids.get(vt.assignee_vendor_id or ""),
-            created_by_user_id=user_ids.get(vt.reporter_vendor_id or ""),
+            assigned_user_id=refs.users.get(vt.assignee_vendor_id or ""),
+            created_by_user_id=refs.users.get(vt.reporter_vendor_id or ""),
         )
-        apply_vendor_ticket(row, vt, refs, mappings)
+        # The one mapping of writes and the sync, applied to a detached row: what it sets is
+        # what the upsert writes (status_updated_at as it would on the stored row).
+        row = Ticket()
+        apply_vendor_ticket(row, vt, local, mappings)
+        values = {k: v for k, v in vars(row).items() if k in _TICKET_COLUMNS}
+        values.update(id=uuid7(), connection_id=connection_id, identifier=vt.key, created_at=now)
+        rows[vt.internal_id] = values
         if row.status == "UNKNOWN":
-            report.skipped.append(
-                {
-                    "item": vt.key,
-                    "reason": f"status {vt.status_name!r} has no mapping; stored as UNKNOWN",
-                }
-            )
+            report.skip(vt.key, f"status {vt.status_name!r} has no mapping; stored as UNKNOWN")
         report.tickets += 1
         if vt.updated_at and (newest is None or vt.updated_at > newest):
             newest = vt.updated_at
-    await session.flush()
+    await repository.upsert_tickets(session, list(rows.values()))
     return newest
+
+
+async def _prefetched(source: AsyncIterator[T], depth: int) -> AsyncGenerator[T, None]:
+    """Iterates `source` in a task up to `depth` items ahead of the consumer.
+
+    The vendor's next page is then on its way (and mapped) while the current one is written.
+    An error of `source` is raised here, in order; stopping early cancels the task.
+    """
+    queue: asyncio.Queue[tuple[bool, T | BaseException | None]] = asyncio.Queue(depth)
+
+    async def pump() -> None:
+        try:
+            async for item in source:
+                await queue.put((True, item))
+        except Exception as exc:  # handed to the consumer, which raises it
+            await queue.put((False, exc))
+        else:
+            await queue.put((False, None))
+
+    task = asyncio.create_task(pump())
+    try:
+        while True:
+            more, item = await queue.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _deactivate_missing(
@@ -265,11 +331,21 @@ async def _deactivate_missing(
     keys: list[str] | None,
     report: SyncReport,
 ) -> None:
-    present: set[str] = set()
-    async for ids in connector.iter_ticket_ids(keys):
-        present.update(ids)
-    async with transaction(sessionmaker) as session:
-        active = await tickets.active_internal_ids(session, connection_id)
-        gone = [i for i in active if i not in present]
-        await tickets.deactivate(session, connection_id, gone)
-        report.deactivated = len(gone)
+    engine: AsyncEngine = sessionmaker.kw["bind"]
+    # One connection (its temporary table), committing per page: no transaction stays open
+    # while the vendor answers.
+    async with engine.connect() as conn:
+        try:
+            await repository.create_present_ids(conn)
+            await conn.commit()
+            pages = _prefetched(connector.iter_ticket_ids(keys), PREFETCH_PAGES)
+            async with contextlib.aclosing(pages):
+                async for ids in pages:
+                    await repository.add_present_ids(conn, ids)
+                    await conn.commit()
+            report.deactivated = await repository.deactivate_absent(conn, connection_id)
+            await repository.drop_present_ids(conn)
+            await conn.commit()
+        except BaseException:
+            await conn.invalidate()  # closes it: the temporary table goes with it
+            raise
