@@ -93,6 +93,9 @@ class VendorTicket:
     closed_at: datetime | None
     creation_token: str | None
     vendor_attributes: dict[str, Any]
+    # The caller's identifier, when the ticket was created through us (kept in the vendor,
+    # so tickets created with vendor ids keep it once the sync brings them in).
+    identifier: str | None = None
 
 
 @dataclass
@@ -111,6 +114,7 @@ class TicketDraft:
     due_date: date | None = None
     custom_fields: dict[str, Any] | None = None
     creation_token: str | None = None
+    identifier: str | None = None
 
 
 UNSET: Any = object()

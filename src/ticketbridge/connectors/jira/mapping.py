@@ -75,7 +75,9 @@ def issue_to_ticket(issue: dict[str, Any], site_url: str) -> VendorTicket:
     created = parse_jira_datetime(fields.get("created"))
     updated = parse_jira_datetime(fields.get("updated"))
     props = issue.get("properties") or {}
-    token = (props.get(PROPERTY_KEY) or {}).get("token") if isinstance(props, dict) else None
+    prop = (props.get(PROPERTY_KEY) or {}) if isinstance(props, dict) else {}
+    token = prop.get("token") if isinstance(prop, dict) else None
+    identifier = prop.get("identifier") if isinstance(prop, dict) else None
     description = fields.get("description")
     return VendorTicket(
         internal_id=str(issue["id"]),
@@ -99,6 +101,7 @@ def issue_to_ticket(issue: dict[str, Any], site_url: str) -> VendorTicket:
         status_changed_at=parse_jira_datetime(fields.get("statuscategorychangedate")),
         closed_at=parse_jira_datetime(fields.get("resolutiondate")),
         creation_token=token,
+        identifier=identifier if isinstance(identifier, str) else None,
         vendor_attributes={
             "id": issue["key"],
             "vendor": "JIRA",
@@ -163,7 +166,10 @@ def draft_to_payload(draft: TicketDraft) -> dict[str, Any]:
         fields.update(draft.custom_fields)
     payload: dict[str, Any] = {"fields": fields}
     if draft.creation_token:
-        payload["properties"] = [{"key": PROPERTY_KEY, "value": {"token": draft.creation_token}}]
+        value = {"token": draft.creation_token}
+        if draft.identifier:
+            value["identifier"] = draft.identifier
+        payload["properties"] = [{"key": PROPERTY_KEY, "value": value}]
     return payload
 
 

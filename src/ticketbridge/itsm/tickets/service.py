@@ -200,6 +200,7 @@ async def resolve_draft(
         tags=body.tags,
         due_date=body.due_date,
         custom_fields=body.custom_fields,
+        identifier=body.identifier,
     )
 
 
