@@ -10,12 +10,15 @@ its standard input closes (so it never outlives the benchmark that started it).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
+import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -209,6 +212,44 @@ async def provision(ctx: Any, jira: Jira | None) -> dict[str, str]:
         )
         connection.next_sync_at = None
     return {"api_key": key, "connection_id": str(connection.id), "org_id": str(org.id)}
+
+
+class ApiThread:
+    """Our API over real HTTP (uvicorn in a background thread), like tests/support/servers."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.base_url = ""
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> ApiThread:
+        import uvicorn
+
+        from ticketbridge.app import create_app
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on")
+        server = self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the API did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(15)
 
 
 # --- measuring ------------------------------------------------------------------------

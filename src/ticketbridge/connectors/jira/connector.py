@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -401,21 +402,36 @@ class JiraConnector:
         stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
         clauses.append(f'updated >= "{stamp}"')
         jql = " AND ".join(clauses) + " ORDER BY updated ASC, id ASC"
-        token: str | None = None
-        while True:
-            page = await self.client.search_jql(
-                jql,
-                next_page_token=token,
-                max_results=SEARCH_PAGE,
-                fields=mapping.ISSUE_FIELDS,
-                properties=[mapping.PROPERTY_KEY],
+
+        def fetch(token: str | None) -> asyncio.Task[dict[str, Any]]:
+            return asyncio.ensure_future(
+                self.client.search_jql(
+                    jql,
+                    next_page_token=token,
+                    max_results=SEARCH_PAGE,
+                    fields=mapping.ISSUE_FIELDS,
+                    properties=[mapping.PROPERTY_KEY],
+                )
             )
-            issues = page.get("issues", [])
-            if issues:
-                yield [mapping.issue_to_ticket(i, self.client.site_url) for i in issues]
-            token = page.get("nextPageToken")
-            if not token or page.get("isLast"):
-                return
+
+        # The next page is requested before this one is mapped, and mapping (ADF to Markdown
+        # is CPU-heavy) runs in a thread: Jira prepares page n+1 while we convert page n.
+        pending = fetch(None)
+        try:
+            while True:
+                page = await pending
+                token = page.get("nextPageToken")
+                last = not token or page.get("isLast")
+                if not last:
+                    pending = fetch(token)
+                issues = page.get("issues", [])
+                if issues:
+                    site_url = self.client.site_url
+                    yield await asyncio.to_thread(_tickets_of, issues, site_url)
+                if last:
+                    return
+        finally:
+            pending.cancel()
 
     async def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]:
         clause = (
@@ -532,6 +548,10 @@ class JiraConnector:
             raise VendorBadQuery(detail, vendor_errors=exc.vendor_errors) from None
         token = None if page.get("isLast") else page.get("nextPageToken")
         return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
+
+
+def _tickets_of(issues: list[dict[str, Any]], site_url: str) -> list[VendorTicket]:
+    return [mapping.issue_to_ticket(i, site_url) for i in issues]
 
 
 def _user(u: dict[str, Any]) -> VendorUser:
