@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ticketbridge.auth.dependencies import CurrentConnection, Ctx, Session
+from ticketbridge.auth.dependencies import Ctx, CurrentConnection, Session
 from ticketbridge.connectors.base import Capability, require
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.tickets import bulk
