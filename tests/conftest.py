@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from ticketbridge.config import Settings
-from ticketbridge.emulators.jira.server import EmulatorServer
 from tests.support.factories import Tenant, new_tenant
 from tests.support.servers import ApiServer
 from tests.support.stores import fresh_database, store_name
+from ticketbridge.config import Settings
+from ticketbridge.emulators.jira.server import EmulatorServer
 
 
 def pytest_report_header() -> str:

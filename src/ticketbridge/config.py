@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     job_backend: Literal["auto", "embedded", "procrastinate"] = "auto"
     run_embedded_worker: bool = True
     scheduler_interval_seconds: float = 30.0
+    # procrastinate workers (PostgreSQL): heartbeat, when a silent worker counts as dead,
+    # and how often a sweep re-queues the jobs of dead workers.
+    worker_concurrency: int = Field(default=4, ge=1)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    worker_stalled_seconds: float = Field(default=30.0, gt=0)
+    stalled_sweep_seconds: int = Field(default=60, ge=1)
     idempotency_ttl_seconds: int = 24 * 3600
 
     @field_validator("encryption_keys", "cors_origins", mode="before")
