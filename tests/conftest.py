@@ -75,5 +75,3 @@ def make_tenant(
 def shared_tenant(http: httpx.Client, settings: Settings, jira: EmulatorServer) -> Tenant:
     """A synced connection for read-only tests (cheaper than one per test)."""
     return new_tenant(http, settings, jira)
-
-
