@@ -200,3 +200,33 @@ def test_tickets_deleted_in_jira_end_inactive(tenant: Tenant, own_jira) -> None:
     assert gone["active"] is False
     others = tenant.get("/v1/itsm/tickets", params={"limit": 1000}).json()["items"]
     assert sum(1 for t in others if not t["active"]) == job["result"]["deactivated"]
+
+
+def test_identifier_of_a_vendor_id_bulk_entry_survives_the_sync(tenant: Tenant, own_jira) -> None:
+    ident = "alert-" + own_jira.base_url[-5:] + "-1"
+    r = tenant.post(
+        "/v1/itsm/tickets/bulk/sync",
+        json={
+            "tickets": [
+                {
+                    "name": "kept id",
+                    "project_vendor_id": "ENG",
+                    "type_vendor_id": "10002",
+                    "identifier": ident,
+                },
+                {"name": "no id", "project_vendor_id": "ENG", "type_vendor_id": "10002"},
+            ]
+        },
+    )
+    assert r.status_code == 200 and r.json()["succeeded"] == 2, r.text
+    first, second = r.json()["results"]
+    assert first["ticket_id"] is None and first["identifier"] == ident
+    assert tenant.get(f"/v1/itsm/tickets/by-identifier/{ident}").status_code == 404  # not yet
+    assert tenant.sync()["status"] == "SUCCESS"
+    found = tenant.get(f"/v1/itsm/tickets/by-identifier/{ident}")
+    assert (
+        found.status_code == 200
+        and found.json()["vendor_attributes"]["id"] == first["vendor_ticket_id"]
+    )
+    plain = tenant.get(f"/v1/itsm/tickets/by-identifier/{second['vendor_ticket_id']}")
+    assert plain.status_code == 200  # without an identifier, the Jira key is the identifier

@@ -262,6 +262,10 @@ async def _upsert_tickets(
     parents = await tickets.ids_by_keys(
         session, connection_id, (t.parent_vendor_id for t in batch if t.parent_vendor_id)
     )
+    # Identifiers callers gave to tickets created with vendor ids (kept in Jira by us).
+    claimed = await tickets.identifier_owners(
+        session, connection_id, {t.identifier for t in batch if t.identifier}
+    )
     rows: dict[str, dict[str, Any]] = {}  # by vendor internal id: the last one wins
     newest: datetime | None = None
     now = utcnow()
@@ -281,7 +285,12 @@ async def _upsert_tickets(
         row = Ticket()
         apply_vendor_ticket(row, vt, local, mappings)
         values = {k: v for k, v in vars(row).items() if k in _TICKET_COLUMNS}
-        values.update(id=uuid7(), connection_id=connection_id, identifier=vt.key, created_at=now)
+        identifier = vt.key
+        if vt.identifier and claimed.setdefault(vt.identifier, vt.internal_id) == vt.internal_id:
+            identifier = vt.identifier
+        values.update(
+            id=uuid7(), connection_id=connection_id, identifier=identifier, created_at=now
+        )
         rows[vt.internal_id] = values
         if row.status == "UNKNOWN":
             report.skip(vt.key, f"status {vt.status_name!r} has no mapping; stored as UNKNOWN")

@@ -92,6 +92,21 @@ async def ids_by_keys(
     return {k: i for k, i in rows.all()}
 
 
+async def identifier_owners(
+    session: AsyncSession, connection_id: uuid.UUID, identifiers: Iterable[str]
+) -> dict[str, str]:
+    """identifier -> vendor internal id of the ticket holding it, for those in use."""
+    wanted = list(set(identifiers))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Ticket.identifier, Ticket.vendor_internal_id).where(
+            Ticket.connection_id == connection_id, Ticket.identifier.in_(wanted)
+        )
+    )
+    return {i: v for i, v in rows.all()}
+
+
 async def active_internal_ids(session: AsyncSession, connection_id: uuid.UUID) -> Sequence[str]:
     return (
         await session.scalars(
