@@ -328,7 +328,11 @@ def test_table_with_inline_marks_round_trips() -> None:
 
 
 def test_code_block_containing_fences_and_tilde_language() -> None:
-    document = doc(code_block("```\nnot the end\n````", "md"), code_block("x", "we`ird"), code_block("~", "~`x"))
+    document = doc(
+        code_block("```\nnot the end\n````", "md"),
+        code_block("x", "we`ird"),
+        code_block("~", "~`x"),
+    )
     assert roundtrip(document) == document
 
 
@@ -355,6 +359,76 @@ def test_marks_at_word_and_punctuation_boundaries() -> None:
             text("!", link("https://e.com")),
         )
     )
+    assert roundtrip(document) == document
+
+
+def test_emphasis_needing_cautious_delimiters_round_trips() -> None:
+    # "***a*b*c***" is read by CommonMark as <em>abc</em>** - the renderer must avoid it.
+    nested = doc(para(text("a", EM, STRONG), text("b", STRONG), text("c", EM, STRONG)))
+    assert adf_to_markdown(nested) == "__*a*b*c*__"
+    assert roundtrip(nested) == nested
+    # Marks closed and reopened around a break: touching delimiters must alternate * and _.
+    brackets = doc(
+        para(
+            BREAK,
+            text("[", STRONG),
+            text("[[", EM, STRONG),
+            text("[", EM),
+            text("[", EM, STRONG),
+            BREAK,
+            text("[", STRONG),
+        )
+    )
+    assert adf_to_markdown(brackets) == "\\\n__\\[*\\[\\[*__*\\[__\\[__*__\\\n\\[__"
+    assert roundtrip(brackets) == brackets
+
+
+def test_most_cautious_rendering_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pretend the first three renderings did not read back, to exercise the last one.
+    from ticketbridge.connectors.jira import adf_to_markdown as module
+
+    real = module._reads_back
+    calls: list[str] = []
+
+    def reject_first_three(markdown: str, *args: Any) -> bool:
+        calls.append(markdown)
+        return len(calls) > 3 and real(markdown, *args)
+
+    monkeypatch.setattr(module, "_reads_back", reject_first_three)
+    document = doc(para(text("a"), text(" b.", EM), text("c", STRONG), text("!", STRIKE)))
+    markdown = adf_to_markdown(document)
+    assert len(calls) == 4
+    assert markdown == "&#97;*&#32;b&#46;*__&#99;__~~&#33;~~"
+    monkeypatch.undo()
+    assert markdown_to_adf(markdown) == document
+
+
+def test_unverifiable_emphasis_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ticketbridge.connectors.jira import adf_to_markdown as module
+
+    monkeypatch.setattr(module, "_reads_back", lambda *args: False)
+    document = doc(
+        para(text("*a*", EM), text(" b", STRONG), text("c", CODE, link("https://e.com")))
+    )
+    assert roundtrip(document) == doc(para(text("*a* b"), text("c", link("https://e.com"), CODE)))
+
+
+def test_setext_heading_keeps_hard_breaks() -> None:
+    document = doc(
+        heading(1, text("one"), BREAK, text("- two")),
+        heading(2, BREAK, text("x")),
+        heading(3, text("a"), BREAK, text("b")),
+    )
+    assert adf_to_markdown(document) == "one\\\n\\- two\n===\n\n\\\nx\n---\n\n### a b"
+    assert roundtrip(document) == doc(
+        heading(1, text("one"), BREAK, text("- two")),
+        heading(2, BREAK, text("x")),
+        heading(3, text("a b")),
+    )
+
+
+def test_code_fence_info_cannot_turn_into_a_table() -> None:
+    document = doc(code_block("| - | - |", "||"))
     assert roundtrip(document) == document
 
 
@@ -574,14 +648,16 @@ def paragraphs() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def headings() -> st.SearchStrategy[dict[str, Any]]:
-    # ATX headings are one line: no hard breaks.
-    return st.builds(lambda lv, nodes: heading(lv, *nodes), st.integers(1, 6), inline(False))
+    # Levels 3-6 only exist as one-line ATX headings: no hard breaks there.
+    return st.integers(1, 6).flatmap(
+        lambda level: inline(level <= 2).map(lambda nodes: heading(level, *nodes))
+    )
 
 
 def code_blocks() -> st.SearchStrategy[dict[str, Any]]:
     # CR cannot survive: Markdown normalises line endings before parsing.
     body = st.text(st.one_of(CHARS, st.just("\n")), max_size=30).map(lambda s: s.replace("\r", ""))
-    language = st.one_of(st.none(), st.from_regex(r"[a-z0-9+#&;\\`~.-]{1,8}", fullmatch=True))
+    language = st.one_of(st.none(), st.from_regex(r"[a-z0-9+#&;|\\`~.-]{1,8}", fullmatch=True))
     return st.builds(code_block, body, language)
 
 
@@ -664,6 +740,24 @@ def test_property_any_text_parses_to_valid_adf(source: str) -> None:
     assert is_adf_document(document)
     assert isinstance(adf_to_markdown(document), str)
     assert isinstance(adf_to_text(document), str)
+
+
+MARKDOWN_FRAGMENTS = [
+    *("- ", "* ", "1. ", "2) ", "> ", "```", "~~~", "| a | b |\n| - | - |\n", "|", "\n", "\n\n"),
+    *("    ", "\t", "# ", "===", "---", "***", "*", "**", "_", "~~", "`", "[", "]", "](u)", "!["),
+    *("<", "&amp;", "&#32;", "\\", "\\\n", "a", "b c", "\u00a0", ":", "<http://x.y>", "[r]: /u\n"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.text(), st.lists(st.sampled_from(MARKDOWN_FRAGMENTS), max_size=25).map("".join))
+)
+def test_property_converted_markdown_is_a_fixed_point(source: str) -> None:
+    # Not required by the round-trip contract, but a strong check of it: whatever
+    # markdown_to_adf produces is canonical ADF, so rendering and re-parsing it changes nothing.
+    document = markdown_to_adf(source)
+    assert markdown_to_adf(adf_to_markdown(document)) == document, adf_to_markdown(document)
 
 
 @settings(max_examples=300, deadline=None)

@@ -132,7 +132,9 @@ def markdown_to_adf(markdown: str) -> dict[str, Any]:
             stack.append(node)
         elif kind.endswith("_close"):
             if len(stack) > 1:
-                stack.pop()
+                closed = stack.pop()
+                if closed["type"] == "paragraph" and not closed["content"]:
+                    stack[-1]["content"].pop()  # only whitespace the parser trimmed away
         elif kind == "inline":
             inline = inline_tokens_to_adf(token.children or [])
             parent = stack[-1]
@@ -271,7 +273,16 @@ def merge_text_nodes(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _legalize_children(parent: str, children: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fix ``children`` of a ``parent`` node so they satisfy ADF's content model."""
+    """Content for a ``parent`` node that satisfies ADF's content model."""
+    out = _fit(parent, children)
+    if parent in _NEEDS_CONTENT and not out:
+        out.append({"type": "paragraph", "content": []})
+    if parent == "listItem" and out[0]["type"] not in LIST_ITEM_FIRST:
+        out.insert(0, {"type": "paragraph", "content": []})
+    return out
+
+
+def _fit(parent: str, children: list[dict[str, Any]]) -> list[dict[str, Any]]:
     allowed = _RESTRICTED_CHILDREN.get(parent)
     out: list[dict[str, Any]] = []
     for child in children:
@@ -281,15 +292,16 @@ def _legalize_children(parent: str, children: list[dict[str, Any]]) -> list[dict
         if allowed is None or kind in allowed:
             out.append(child)
         elif kind == "heading":
-            out.append({"type": "paragraph", "content": child["content"]})
-        elif kind == "table":
-            cells = [c for row in child["content"] for c in row["content"]]
-            out.extend(_legalize_children(parent, [b for c in cells for b in c["content"]]))
-        elif kind == "blockquote":
-            out.extend(_legalize_children(parent, child["content"]))
+            if child["content"]:
+                out.append({"type": "paragraph", "content": child["content"]})
+        elif kind in ("table", "blockquote"):  # replaced by its blocks, minus empty paragraphs
+            if kind == "table":
+                cells = [c for row in child["content"] for c in row["content"]]
+                hoisted = [b for c in cells for b in c["content"]]
+            else:
+                hoisted = child["content"]
+            out.extend(
+                _fit(parent, [b for b in hoisted if b["type"] != "paragraph" or b["content"]])
+            )
         # anything else not allowed here (a thematic break) is dropped
-    if parent in _NEEDS_CONTENT and not out:
-        out.append({"type": "paragraph", "content": []})
-    if parent == "listItem" and out[0]["type"] not in LIST_ITEM_FIRST:
-        out.insert(0, {"type": "paragraph", "content": []})
     return out

@@ -7,15 +7,17 @@ stays literal: ASCII punctuation that could start syntax gets a backslash, and c
 parser would otherwise drop or reinterpret become numeric character references (``&#32;``):
 whitespace at the start or end of a line, ``\\n``/``\\r`` inside text, and the character next to
 an emphasis delimiter when CommonMark's flanking rules would otherwise stop the delimiter from
-opening or closing. Every rendered paragraph is parsed back and compared; if the output does not
-reproduce the input, a more conservative rendering is used (always-escaped delimiter neighbours,
-then dropping em/strong/strike, finally plain text), so the text itself is never garbled.
+opening or closing. A paragraph with emphasis is parsed back and compared; if the output does
+not reproduce the input, more cautious renderings are tried (``*``/``_`` alternating where
+delimiters touch, then every delimiter neighbour as a reference) and, as a last resort that the
+property tests never reached, em/strong/strike are dropped - the text itself is never garbled.
 
 Known losses (Markdown cannot express them):
 
 * marks other than strong/em/strike/code/link (underline, textColor, subsup...) are dropped;
-* a hard break at the end of a paragraph is dropped; in headings and table cells hard breaks
-  become spaces; ``\\n`` inside code-marked text becomes a space;
+* a hard break at the end of a paragraph is dropped; in table cells and in headings of level
+  3-6 hard breaks become spaces (levels 1-2 use setext headings, which keep them);
+  ``\\n`` inside code-marked text becomes a space;
 * a table's first row is always the header row; cells hold inline content only (other blocks
   in a cell are flattened to text); rows are padded to the widest row;
 * ``mention`` -> ``@name``, ``emoji`` -> its text or shortName, ``status`` -> its text,
@@ -190,9 +192,9 @@ def _inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[_It
         if not text:
             continue
         item = _Item("code" if code else "text", text, marks)
-        previous = items[-1] if items else None
-        if previous and previous.kind == item.kind != "autolink" and previous.marks == marks:
-            items[-1] = replace(previous, text=previous.text + text)  # `a``b` would not parse
+        last = items[-1] if items else None
+        if last and last.kind == item.kind != "autolink" and last.marks == marks:
+            items[-1] = replace(last, text=last.text + text)  # `a``b` would not parse
         else:
             items.append(item)
     while items and items[-1].kind == "break":  # Markdown cannot end a paragraph with one
@@ -449,22 +451,38 @@ def _escape_line_starts(pieces: list[_Piece]) -> None:
             break
 
 
-def _alternate_delimiters(pieces: list[_Piece]) -> None:
-    """No two adjacent emphasis delimiters share a character (so their runs stay apart)."""
-    for _ in range(len(pieces) + 1):
-        clash = None
-        for left, right in itertools.pairwise(pieces):
-            if not isinstance(left, _Delim) or not isinstance(right, _Delim):
-                continue
-            if left.text[0] == right.text[0] and left.text[0] in "*_":
-                clash = right.span
-                break
-        if clash is None:
-            return
-        for piece in pieces:
-            if isinstance(piece, _Delim) and piece.span == clash:
-                swapped = "_" if piece.text[0] == "*" else "*"
-                piece.text = swapped * len(piece.text)
+def _alternate_delimiters(pieces: list[_Piece], first: str) -> None:
+    """No two adjacent emphasis delimiters share a character (so their runs stay apart).
+
+    Spans whose delimiters touch must differ: two-colour that graph with ``*`` and ``_``, the
+    outermost span of each connected group getting ``first``.
+    """
+    spans: dict[int, list[_Delim]] = {}
+    touching: dict[int, set[int]] = {}
+    for piece in pieces:
+        if isinstance(piece, _Delim) and piece.text[0] in "*_":
+            spans.setdefault(piece.span, []).append(piece)
+    for left, right in itertools.pairwise(pieces):
+        if not isinstance(left, _Delim) or not isinstance(right, _Delim):
+            continue
+        if left.span in spans and right.span in spans:
+            touching.setdefault(left.span, set()).add(right.span)
+            touching.setdefault(right.span, set()).add(left.span)
+    colour: dict[int, str] = {}
+    for root in spans:
+        if root in colour:
+            continue
+        colour[root] = first
+        queue = [root]
+        while queue:
+            span = queue.pop()
+            for other in touching.get(span, ()):
+                if other not in colour:
+                    colour[other] = "_" if colour[span] == "*" else "*"
+                    queue.append(other)
+    for span, delimiters in spans.items():
+        for delimiter in delimiters:
+            delimiter.text = colour[span] * len(delimiter.text)
 
 
 def _write(pieces: list[_Piece]) -> str:
@@ -491,21 +509,26 @@ def _write(pieces: list[_Piece]) -> str:
 
 
 def _render_pieces(items: list[_Item], mode: str, caution: int = 0) -> str:
-    """``caution`` 1: no two adjacent emphasis delimiters share a character (``__*a*b*c*__``
-    instead of ``***a*b*c***``, which CommonMark reads differently); 2: also write every
+    """``caution`` 1-2: no two adjacent emphasis delimiters share a character (``__*a*b*c*__``
+    instead of ``***a*b*c***``, which CommonMark reads differently), outermost spans using ``_``
+    (1; inner, often intraword, spans then get ``*``) or ``*`` (2); 3: also write every
     character next to a delimiter as a character reference."""
     pieces = _build_pieces(items, table=mode == "table")
     if caution:
-        _alternate_delimiters(pieces)
-    if caution > 1:
+        _alternate_delimiters(pieces, "_" if caution == 1 else "*")
+    if caution > 2:
         for index, piece in enumerate(pieces):
             if isinstance(piece, _Delim):
                 for neighbour in pieces[max(index - 1, 0) : index + 2]:
                     if isinstance(neighbour, _Char) and _can_encode(neighbour):
                         neighbour.entity = True
+    if mode == "setext":  # a line with a "|" above "---" would read as a table header
+        for piece in pieces:
+            if isinstance(piece, _Char) and piece.ch == "|":
+                piece.entity = True
     _protect_edges(pieces)
     _fix_flanking(pieces)
-    if mode == "block":
+    if mode in ("block", "setext"):
         _escape_line_starts(pieces)
     elif mode == "heading" and pieces and isinstance(pieces[-1], _Char) and pieces[-1].ch == "#":
         pieces[-1].escape = True  # would read as the heading's closing sequence
@@ -551,16 +574,17 @@ def _reads_back(markdown: str, items: list[_Item], mode: str) -> bool:
 
 
 def render_inline(nodes: list[Mapping[str, Any]], mode: str = "block") -> str:
-    """Markdown for inline content; ``mode`` is ``block``, ``heading`` or ``table`` (cell).
+    """Markdown for inline content in ``mode``: ``block`` (paragraph), ``heading`` (ATX),
+    ``setext`` (level-2 setext heading) or ``table`` (cell).
 
     Emphasis delimiters are the one place where the escaping rules cannot be local (CommonMark's
     flanking rules look at both neighbours), so output containing them is parsed back and
     checked; if it does not reproduce the input, more cautious renderings are tried, and as a
     last resort em/strong/strike are dropped (text, links and code are always kept).
     """
-    items = _inline_items(nodes, single_line=mode != "block")
+    items = _inline_items(nodes, single_line=mode not in ("block", "setext"))
     if any(m.kind != "link" for item in items for m in item.marks):
-        for caution in (0, 1, 2):
+        for caution in (0, 1, 2, 3):
             markdown = _render_pieces(items, mode, caution)
             if _reads_back(markdown, items, mode):
                 return markdown
@@ -613,9 +637,13 @@ def _block(node: Mapping[str, Any], depth: int) -> str:
         return render_inline(children(node))
     if kind == "heading":
         level = attrs(node).get("level")
-        hashes = "#" * (level if isinstance(level, int) and 1 <= level <= 6 else 1)
+        level = level if isinstance(level, int) and 1 <= level <= 6 else 1
+        if level <= 2:  # setext headings can hold hard breaks
+            lines = render_inline(children(node), "setext" if level == 2 else "block")
+            if "\n" in lines:
+                return lines + ("\n===" if level == 1 else "\n---")
         text = render_inline(children(node), "heading")
-        return f"{hashes} {text}" if text else hashes
+        return f"{'#' * level} {text}" if text else "#" * level
     if kind == "codeBlock":
         return _code_block(node)
     if kind in ("blockquote", "panel"):
@@ -672,7 +700,8 @@ def _code_block(node: Mapping[str, Any]) -> str:
     fence_char = "~" if "`" in language else "`"
     longest = max((len(run) for run in re.findall(re.escape(fence_char) + "+", text)), default=0)
     fence = fence_char * max(3, longest + 1)
-    info = _escape_attr(language, "\\")
+    # A "|" on the fence line plus a delimiter-like first code line would read as a table.
+    info = _escape_attr(language, "\\").replace("|", "&#124;")
     if info.startswith(fence_char):  # would lengthen the fence
         info = "\\" + info
     body = f"{text}\n" if text else ""
