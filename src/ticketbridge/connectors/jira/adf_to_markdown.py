@@ -34,7 +34,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isValidEntityCode, isWhiteSpace
@@ -67,7 +67,6 @@ INLINE_TYPES = frozenset(
 )
 _LIST_TYPES = ("bulletList", "orderedList", "taskList", "decisionList")
 _BULLETS = ("-", "*", "+")
-_ALWAYS_ESCAPE = frozenset("\\`*_[]<~|")
 _LINE_START_ESCAPE = frozenset("#>-+=:")
 _ENTITY_LIKE = re.compile(r"#?[A-Za-z0-9]+;")
 _AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>\x00-\x1f\x7f]*")
@@ -222,10 +221,14 @@ def _inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[_It
 
 
 @dataclass(slots=True)
-class _Char:
-    ch: str
-    entity: bool = False  # write as a numeric character reference
-    escape: bool = False  # needs a backslash because of where it stands
+class _Text:
+    """Literal text; ``entity``/``escape`` hold positions that must be written as a numeric
+    character reference or backslash-escaped because of where they stand (line edges,
+    delimiter neighbours). Everything else is escaped by ``_escape_text``."""
+
+    text: str
+    entity: set[int] = field(default_factory=set)
+    escape: set[int] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -241,7 +244,7 @@ class _Delim:
     span: int
 
 
-_Piece = _Char | _Raw | _Delim
+_Piece = _Text | _Raw | _Delim
 
 
 def _run_length(items: list[_Item], start: int, mark: _Mark) -> int:
@@ -281,7 +284,7 @@ def _build_pieces(items: list[_Item], table: bool) -> list[_Piece]:
                 spans[mark] = index * 8 + _MARK_RANK[mark.kind]
                 pieces.append(_Delim(_DELIMITERS[mark.kind], True, spans[mark]))
         if item.kind == "text":
-            pieces.extend(_Char(ch, entity=ch in "\n\r") for ch in item.text)
+            pieces.append(_Text(item.text))
         elif item.kind == "code":
             pieces.append(_Raw(_code_span(item.text)))
         elif item.kind == "autolink":
@@ -339,11 +342,20 @@ def _cls(ch: str) -> str:
     return "other"
 
 
+def _edge(piece: _Piece | None, first: bool) -> tuple[_Text | None, int]:
+    """The character slot of ``piece`` facing a neighbour (text pieces only)."""
+    if not isinstance(piece, _Text):
+        return None, 0
+    return piece, 0 if first else len(piece.text) - 1
+
+
 def _edge_cls(piece: _Piece | None, first: bool) -> str:
     if piece is None:
         return "space"
-    if isinstance(piece, _Char):  # backslash escapes only ever apply to punctuation
-        return "punct" if piece.entity else _cls(piece.ch)
+    if isinstance(piece, _Text):  # backslash escapes only ever apply to punctuation
+        index = 0 if first else len(piece.text) - 1
+        ch = piece.text[index]
+        return "punct" if index in piece.entity or ch in "\n\r" else _cls(ch)
     return _cls(piece.text[0] if first else piece.text[-1])
 
 
@@ -351,8 +363,15 @@ def _is_space(ch: str) -> bool:
     return ch.isspace() or isWhiteSpace(ord(ch))
 
 
-def _can_encode(piece: _Piece | None) -> bool:
-    return isinstance(piece, _Char) and not piece.entity and isValidEntityCode(ord(piece.ch))
+def _encode(piece: _Piece | None, first: bool) -> bool:
+    """Write the edge character of ``piece`` as a character reference, if that changes it."""
+    text, index = _edge(piece, first)
+    if text is None or index in text.entity or text.text[index] in "\n\r":
+        return False
+    if not isValidEntityCode(ord(text.text[index])):
+        return False
+    text.entity.add(index)
+    return True
 
 
 def _run_ok(run: list[_Delim], before: _Piece | None, after: _Piece | None) -> bool:
@@ -397,22 +416,18 @@ def _fix_flanking(pieces: list[_Piece]) -> None:
 
 
 def _repair(run: list[_Delim], before: _Piece | None, after: _Piece | None) -> bool:
-    spaces = [p for p in (before, after) if _can_encode(p) and _edge_cls(p, True) == "space"]
-    options = [spaces, [before], [after], [before, after]]
-    for option in options:
-        targets = [p for p in option if isinstance(p, _Char) and _can_encode(p)]
-        if not targets:
+    """Encode as few delimiter neighbours as possible (spaces first) to make ``run`` work."""
+    sides = [(before, False), (after, True)]
+    spaces = [side for side in sides if _edge_cls(*side) == "space"]
+    for option in (spaces, sides[:1], sides[1:], sides):
+        saved = [(t, set(t.entity)) for t, _ in (_edge(*side) for side in option) if t]
+        if not any([_encode(*side) for side in option]):
             continue
-        for piece in targets:
-            piece.entity = True
         if _run_ok(run, before, after):
             return True
-        for piece in targets:
-            piece.entity = False
-    targets = [p for p in (before, after) if isinstance(p, _Char) and _can_encode(p)]
-    for piece in targets:
-        piece.entity = True
-    return bool(targets)
+        for text, entity in saved:
+            text.entity = entity
+    return any([_encode(*side) for side in sides])
 
 
 def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
@@ -425,30 +440,30 @@ def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
     return lines
 
 
-def _protect_edges(pieces: list[_Piece]) -> None:
+def _protect_edges(lines: list[list[_Piece]]) -> None:
     """Whitespace at a line's start or end would be stripped: write it as a reference."""
-    for line in _lines(pieces):
-        for piece in line[:1] + line[-1:]:
-            if isinstance(piece, _Char) and _can_encode(piece) and _is_space(piece.ch):
-                piece.entity = True
+    for line in lines:
+        if not line:
+            continue
+        for piece, first in ((line[0], True), (line[-1], False)):
+            text, index = _edge(piece, first)
+            if text is not None and _is_space(text.text[index]):
+                _encode(piece, first)
 
 
-def _escape_line_starts(pieces: list[_Piece]) -> None:
+_ORDERED_MARKER = re.compile(r"[0-9]+[.)]")
+
+
+def _escape_line_starts(lines: list[list[_Piece]]) -> None:
     """Characters that would start a block construct at the beginning of a line."""
-    for line in _lines(pieces):
-        digits = 0
-        for position, piece in enumerate(line):
-            if not isinstance(piece, _Char) or piece.entity:
-                break
-            if position == 0 and piece.ch in _LINE_START_ESCAPE:
-                piece.escape = True
-                break
-            if piece.ch in "0123456789":
-                digits += 1
-                continue
-            if digits and piece.ch in ".)":
-                piece.escape = True
-            break
+    for line in lines:
+        piece = line[0] if line else None
+        if not isinstance(piece, _Text) or 0 in piece.entity:
+            continue
+        if piece.text[0] in _LINE_START_ESCAPE:
+            piece.escape.add(0)
+        elif marker := _ORDERED_MARKER.match(piece.text):
+            piece.escape.add(marker.end() - 1)
 
 
 def _alternate_delimiters(pieces: list[_Piece], first: str) -> None:
@@ -485,22 +500,50 @@ def _alternate_delimiters(pieces: list[_Piece], first: str) -> None:
             delimiter.text = colour[span] * len(delimiter.text)
 
 
-def _write(pieces: list[_Piece]) -> str:
+_SPECIAL = re.compile(r"[\\`*_\[\]<~|\n\r&!]")
+
+
+def _escape_text(piece: _Text, suffix: str, pipe_entity: bool) -> str:
+    text = piece.text
+    lookahead = text + suffix
+    forced = {i: "entity" for i in piece.entity}
+    forced.update((i, "escape") for i in piece.escape if i not in forced)
+
+    def plain(start: int, end: int) -> str:
+        out: list[str] = []
+        pos = start
+        for match in _SPECIAL.finditer(text, start, end):
+            at = match.start()
+            ch = text[at]
+            if ch in "\n\r" or (ch == "|" and pipe_entity):
+                replacement = f"&#{ord(ch)};"
+            elif ch == "&":
+                replacement = "\\&" if _ENTITY_LIKE.match(lookahead, at + 1) else "&"
+            elif ch == "!":
+                replacement = "\\!" if lookahead.startswith("[", at + 1) else "!"
+            else:
+                replacement = "\\" + ch
+            out += (text[pos:at], replacement)
+            pos = at + 1
+        out.append(text[pos:end])
+        return "".join(out)
+
+    parts: list[str] = []
+    pos = 0
+    for index in sorted(forced):
+        ch = text[index]
+        parts += (plain(pos, index), f"&#{ord(ch)};" if forced[index] == "entity" else "\\" + ch)
+        pos = index + 1
+    parts.append(plain(pos, len(text)))
+    return "".join(parts)
+
+
+def _write(pieces: list[_Piece], pipe_entity: bool = False) -> str:
     out: list[str] = []
     suffix = ""
     for piece in reversed(pieces):
-        if isinstance(piece, _Char):
-            ch = piece.ch
-            if piece.entity:
-                text = f"&#{ord(ch)};"
-            elif piece.escape or ch in _ALWAYS_ESCAPE:
-                text = "\\" + ch
-            elif ch == "&" and _ENTITY_LIKE.match(suffix):
-                text = "\\&"
-            elif ch == "!" and suffix.startswith("["):
-                text = "\\!"
-            else:
-                text = ch
+        if isinstance(piece, _Text):
+            text = _escape_text(piece, suffix, pipe_entity)
         else:
             text = piece.text
         out.append(text)
@@ -508,31 +551,53 @@ def _write(pieces: list[_Piece]) -> str:
     return "".join(reversed(out))
 
 
-def _render_pieces(items: list[_Item], mode: str, caution: int = 0) -> str:
+def _render_pieces(items: list[_Item], mode: str, caution: int = 0) -> tuple[str, bool]:
     """``caution`` 1-2: no two adjacent emphasis delimiters share a character (``__*a*b*c*__``
     instead of ``***a*b*c***``, which CommonMark reads differently), outermost spans using ``_``
     (1; inner, often intraword, spans then get ``*``) or ``*`` (2); 3: also write every
-    character next to a delimiter as a character reference."""
+    character next to a delimiter as a character reference. Returns the Markdown and whether
+    it is certain to read back (see ``_unambiguous``)."""
     pieces = _build_pieces(items, table=mode == "table")
     if caution:
         _alternate_delimiters(pieces, "_" if caution == 1 else "*")
     if caution > 2:
         for index, piece in enumerate(pieces):
             if isinstance(piece, _Delim):
-                for neighbour in pieces[max(index - 1, 0) : index + 2]:
-                    if isinstance(neighbour, _Char) and _can_encode(neighbour):
-                        neighbour.entity = True
-    if mode == "setext":  # a line with a "|" above "---" would read as a table header
-        for piece in pieces:
-            if isinstance(piece, _Char) and piece.ch == "|":
-                piece.entity = True
-    _protect_edges(pieces)
+                _encode(pieces[index - 1] if index else None, False)
+                _encode(pieces[index + 1] if index + 1 < len(pieces) else None, True)
+    lines = _lines(pieces)
+    _protect_edges(lines)
     _fix_flanking(pieces)
     if mode in ("block", "setext"):
-        _escape_line_starts(pieces)
-    elif mode == "heading" and pieces and isinstance(pieces[-1], _Char) and pieces[-1].ch == "#":
-        pieces[-1].escape = True  # would read as the heading's closing sequence
-    return _write(pieces)
+        _escape_line_starts(lines)
+    elif mode == "heading":
+        tail, index = _edge(pieces[-1] if pieces else None, first=False)
+        if tail is not None and tail.text[index] == "#":
+            tail.escape.add(index)  # would read as the heading's closing sequence
+    # setext: a line with a "|" above the "---" underline would read as a table header
+    return _write(pieces, pipe_entity=mode == "setext"), _unambiguous(pieces)
+
+
+def _unambiguous(pieces: list[_Piece]) -> bool:
+    """True when every delimiter stands alone and can only open (or only close).
+
+    Then CommonMark's delimiter matching has a single outcome - each closer pairs with the
+    innermost open delimiter, which the stack discipline of ``_build_pieces`` makes its own
+    opener - so the output needs no parse-back check.
+    """
+    for index, piece in enumerate(pieces):
+        if not isinstance(piece, _Delim):
+            continue
+        before = pieces[index - 1] if index else None
+        after = pieces[index + 1] if index + 1 < len(pieces) else None
+        if isinstance(before, _Delim) or isinstance(after, _Delim):
+            return False
+        last, nxt = _edge_cls(before, first=False), _edge_cls(after, first=True)
+        left = nxt != "space" and (nxt != "punct" or last != "other")
+        right = last != "space" and (last != "punct" or nxt != "other")
+        if left == right or left != piece.opening:
+            return False
+    return True
 
 
 def _expected(items: list[_Item]) -> list[dict[str, Any]]:
@@ -578,18 +643,19 @@ def render_inline(nodes: list[Mapping[str, Any]], mode: str = "block") -> str:
     ``setext`` (level-2 setext heading) or ``table`` (cell).
 
     Emphasis delimiters are the one place where the escaping rules cannot be local (CommonMark's
-    flanking rules look at both neighbours), so output containing them is parsed back and
-    checked; if it does not reproduce the input, more cautious renderings are tried, and as a
-    last resort em/strong/strike are dropped (text, links and code are always kept).
+    flanking rules look at both neighbours), so output whose delimiters are not all
+    unambiguous is parsed back and checked; if it does not reproduce the input, more cautious
+    renderings are tried, and as a last resort em/strong/strike are dropped (text, links and
+    code are always kept).
     """
     items = _inline_items(nodes, single_line=mode not in ("block", "setext"))
     if any(m.kind != "link" for item in items for m in item.marks):
         for caution in (0, 1, 2, 3):
-            markdown = _render_pieces(items, mode, caution)
-            if _reads_back(markdown, items, mode):
+            markdown, certain = _render_pieces(items, mode, caution)
+            if certain or _reads_back(markdown, items, mode):
                 return markdown
         items = [replace(i, marks=frozenset(m for m in i.marks if m.kind == "link")) for i in items]
-    return _render_pieces(items, mode)
+    return _render_pieces(items, mode)[0]
 
 
 # --------------------------------------------------------------------------- blocks
