@@ -141,10 +141,10 @@ class JiraConnector:
         issue = await self.client.get_issue(
             vendor_id, fields=",".join(mapping.ISSUE_FIELDS), properties=mapping.PROPERTY_KEY
         )
-        return mapping.issue_to_ticket(issue, self.client.site_url)
+        return mapping.issue_to_ticket(issue, self.client.site_url, self.connection_id)
 
     async def create_ticket(self, draft: TicketDraft) -> VendorTicket:
-        payload = mapping.draft_to_payload(draft)
+        payload = mapping.draft_to_payload(draft, self.connection_id)
         try:
             created = await self.client.create_issue(payload)
         except VendorOutcomeUnknown:
@@ -192,7 +192,7 @@ class JiraConnector:
         return outcomes
 
     async def _bulk_chunk(self, chunk: list[TicketDraft], offset: int) -> list[CreateOutcome]:
-        payloads = [mapping.draft_to_payload(d) for d in chunk]
+        payloads = [mapping.draft_to_payload(d, self.connection_id) for d in chunk]
         try:
             _status, body = await self.client.bulk_create(payloads)
         except VendorOutcomeUnknown:
@@ -427,7 +427,7 @@ class JiraConnector:
                 issues = page.get("issues", [])
                 if issues:
                     site_url = self.client.site_url
-                    yield await asyncio.to_thread(_tickets_of, issues, site_url)
+                    yield await asyncio.to_thread(_tickets_of, issues, site_url, self.connection_id)
                 if last:
                     return
         finally:
@@ -550,8 +550,10 @@ class JiraConnector:
         return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
 
 
-def _tickets_of(issues: list[dict[str, Any]], site_url: str) -> list[VendorTicket]:
-    return [mapping.issue_to_ticket(i, site_url) for i in issues]
+def _tickets_of(
+    issues: list[dict[str, Any]], site_url: str, connection_id: str
+) -> list[VendorTicket]:
+    return [mapping.issue_to_ticket(i, site_url, connection_id) for i in issues]
 
 
 def _user(u: dict[str, Any]) -> VendorUser:

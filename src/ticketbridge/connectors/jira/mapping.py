@@ -65,7 +65,11 @@ def _ref(value: Any, attr: str) -> str | None:
     return value.get(attr) if isinstance(value, dict) else None
 
 
-def issue_to_ticket(issue: dict[str, Any], site_url: str) -> VendorTicket:
+def issue_to_ticket(
+    issue: dict[str, Any], site_url: str, connection_id: str | None = None
+) -> VendorTicket:
+    """``connection_id``: the identifier in our property counts only for the connection
+    that created the issue (another connection to the same site has its own identifiers)."""
     from ticketbridge.connectors.jira.adf import adf_to_markdown
 
     fields = issue.get("fields") or {}
@@ -77,7 +81,11 @@ def issue_to_ticket(issue: dict[str, Any], site_url: str) -> VendorTicket:
     props = issue.get("properties") or {}
     prop = (props.get(PROPERTY_KEY) or {}) if isinstance(props, dict) else {}
     token = prop.get("token") if isinstance(prop, dict) else None
-    identifier = prop.get("identifier") if isinstance(prop, dict) else None
+    identifier = (
+        prop.get("identifier")
+        if isinstance(prop, dict) and connection_id and prop.get("connection") == connection_id
+        else None
+    )
     description = fields.get("description")
     return VendorTicket(
         internal_id=str(issue["id"]),
@@ -142,7 +150,7 @@ ISSUE_FIELDS = [
 ]
 
 
-def draft_to_payload(draft: TicketDraft) -> dict[str, Any]:
+def draft_to_payload(draft: TicketDraft, connection_id: str | None = None) -> dict[str, Any]:
     from ticketbridge.connectors.jira.adf import markdown_to_adf
 
     fields: dict[str, Any] = {"project": {"key": draft.project_vendor_id}, "summary": draft.name}
@@ -167,8 +175,9 @@ def draft_to_payload(draft: TicketDraft) -> dict[str, Any]:
     payload: dict[str, Any] = {"fields": fields}
     if draft.creation_token:
         value = {"token": draft.creation_token}
-        if draft.identifier:
+        if draft.identifier and connection_id:
             value["identifier"] = draft.identifier
+            value["connection"] = connection_id
         payload["properties"] = [{"key": PROPERTY_KEY, "value": value}]
     return payload
 
