@@ -36,3 +36,23 @@ def test_body_over_one_mib_is_413(shared_tenant: Tenant) -> None:
         },
     )
     assert r.status_code == 413
+
+
+def test_validation_errors_never_echo_the_input(shared_tenant: Tenant) -> None:
+    r = shared_tenant.post(
+        f"/v1/provisioning/organizations/{shared_tenant.org_id}/connections",
+        json={
+            "credentials": {
+                "base_url": "https://x.atlassian.net",
+                "email": "a@b.c",
+                "api_token": "S3CRET-T0KEN",
+            }
+        },
+    )
+    assert r.status_code == 422
+    assert "S3CRET-T0KEN" not in r.text
+    assert r.json()["detail"][0] == {
+        "loc": ["body", "vendor"],
+        "msg": "Field required",
+        "type": "missing",
+    }

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
@@ -20,6 +21,17 @@ from ticketbridge.errors import TicketBridgeError
 from ticketbridge.metrics import MetricsMiddleware, render_metrics
 
 log = logging.getLogger("ticketbridge")
+
+
+def _validation_handler(_request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 shape (``loc``, ``msg``, ``type``) without echoing the input, which
+    may hold credentials (a connection body with a missing field would echo its token)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=422)
 
 
 def _error_handler(_request: Request, exc: Exception) -> Response:
@@ -108,6 +120,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         lifespan=lifespan,
     )
     app.add_exception_handler(TicketBridgeError, _error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
 
     from ticketbridge.api import api_router
 
