@@ -427,8 +427,12 @@ def test_setext_heading_keeps_hard_breaks() -> None:
     )
 
 
-def test_code_fence_info_cannot_turn_into_a_table() -> None:
-    document = doc(code_block("| - | - |", "||"))
+def test_lines_with_pipes_cannot_turn_into_a_table() -> None:
+    document = doc(
+        code_block("| - | - |", "||"),  # the fence line must not read as a table header
+        heading(2, text("a|b"), BREAK, text("`|`", CODE)),  # nor the last setext line
+    )
+    assert adf_to_markdown(document) == "```&#124;&#124;\n| - | - |\n```\n\na\\|b\\\n`` `|` ``\n-"
     assert roundtrip(document) == document
 
 

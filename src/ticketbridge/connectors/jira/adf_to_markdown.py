@@ -7,10 +7,11 @@ stays literal: ASCII punctuation that could start syntax gets a backslash, and c
 parser would otherwise drop or reinterpret become numeric character references (``&#32;``):
 whitespace at the start or end of a line, ``\\n``/``\\r`` inside text, and the character next to
 an emphasis delimiter when CommonMark's flanking rules would otherwise stop the delimiter from
-opening or closing. A paragraph with emphasis is parsed back and compared; if the output does
-not reproduce the input, more cautious renderings are tried (``*``/``_`` alternating where
-delimiters touch, then every delimiter neighbour as a reference) and, as a last resort that the
-property tests never reached, em/strong/strike are dropped - the text itself is never garbled.
+opening or closing. A paragraph with an emphasis delimiter that could both open and close (or
+touches another one) is parsed back and compared; if the output does not reproduce the input,
+more cautious renderings are tried (``*``/``_`` alternating where delimiters touch, then every
+delimiter neighbour as a reference) and, as a last resort that the property tests never
+reached, em/strong/strike are dropped - the text itself is never garbled.
 
 Known losses (Markdown cannot express them):
 
@@ -503,7 +504,7 @@ def _alternate_delimiters(pieces: list[_Piece], first: str) -> None:
 _SPECIAL = re.compile(r"[\\`*_\[\]<~|\n\r&!]")
 
 
-def _escape_text(piece: _Text, suffix: str, pipe_entity: bool) -> str:
+def _escape_text(piece: _Text, suffix: str) -> str:
     text = piece.text
     lookahead = text + suffix
     forced = {i: "entity" for i in piece.entity}
@@ -515,7 +516,7 @@ def _escape_text(piece: _Text, suffix: str, pipe_entity: bool) -> str:
         for match in _SPECIAL.finditer(text, start, end):
             at = match.start()
             ch = text[at]
-            if ch in "\n\r" or (ch == "|" and pipe_entity):
+            if ch in "\n\r":
                 replacement = f"&#{ord(ch)};"
             elif ch == "&":
                 replacement = "\\&" if _ENTITY_LIKE.match(lookahead, at + 1) else "&"
@@ -538,12 +539,12 @@ def _escape_text(piece: _Text, suffix: str, pipe_entity: bool) -> str:
     return "".join(parts)
 
 
-def _write(pieces: list[_Piece], pipe_entity: bool = False) -> str:
+def _write(pieces: list[_Piece]) -> str:
     out: list[str] = []
     suffix = ""
     for piece in reversed(pieces):
         if isinstance(piece, _Text):
-            text = _escape_text(piece, suffix, pipe_entity)
+            text = _escape_text(piece, suffix)
         else:
             text = piece.text
         out.append(text)
@@ -568,14 +569,13 @@ def _render_pieces(items: list[_Item], mode: str, caution: int = 0) -> tuple[str
     lines = _lines(pieces)
     _protect_edges(lines)
     _fix_flanking(pieces)
-    if mode in ("block", "setext"):
+    if mode == "block":
         _escape_line_starts(lines)
     elif mode == "heading":
         tail, index = _edge(pieces[-1] if pieces else None, first=False)
         if tail is not None and tail.text[index] == "#":
             tail.escape.add(index)  # would read as the heading's closing sequence
-    # setext: a line with a "|" above the "---" underline would read as a table header
-    return _write(pieces, pipe_entity=mode == "setext"), _unambiguous(pieces)
+    return _write(pieces), _unambiguous(pieces)
 
 
 def _unambiguous(pieces: list[_Piece]) -> bool:
@@ -639,8 +639,8 @@ def _reads_back(markdown: str, items: list[_Item], mode: str) -> bool:
 
 
 def render_inline(nodes: list[Mapping[str, Any]], mode: str = "block") -> str:
-    """Markdown for inline content in ``mode``: ``block`` (paragraph), ``heading`` (ATX),
-    ``setext`` (level-2 setext heading) or ``table`` (cell).
+    """Markdown for inline content in ``mode``: ``block`` (paragraph, setext heading),
+    ``heading`` (ATX heading) or ``table`` (cell).
 
     Emphasis delimiters are the one place where the escaping rules cannot be local (CommonMark's
     flanking rules look at both neighbours), so output whose delimiters are not all
@@ -648,7 +648,7 @@ def render_inline(nodes: list[Mapping[str, Any]], mode: str = "block") -> str:
     renderings are tried, and as a last resort em/strong/strike are dropped (text, links and
     code are always kept).
     """
-    items = _inline_items(nodes, single_line=mode not in ("block", "setext"))
+    items = _inline_items(nodes, single_line=mode != "block")
     if any(m.kind != "link" for item in items for m in item.marks):
         for caution in (0, 1, 2, 3):
             markdown, certain = _render_pieces(items, mode, caution)
@@ -705,9 +705,10 @@ def _block(node: Mapping[str, Any], depth: int) -> str:
         level = attrs(node).get("level")
         level = level if isinstance(level, int) and 1 <= level <= 6 else 1
         if level <= 2:  # setext headings can hold hard breaks
-            lines = render_inline(children(node), "setext" if level == 2 else "block")
+            lines = render_inline(children(node))
             if "\n" in lines:
-                return lines + ("\n===" if level == 1 else "\n---")
+                # A line holding a "|" above "---" would read as a table; "-" cannot.
+                return lines + ("\n===" if level == 1 else "\n-" if "|" in lines else "\n---")
         text = render_inline(children(node), "heading")
         return f"{'#' * level} {text}" if text else "#" * level
     if kind == "codeBlock":
