@@ -36,7 +36,9 @@ async def get_session(ctx: AppContext = Depends(get_ctx)) -> AsyncIterator[Async
             raise
 
 
-Session = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client that got 200 reads
+# its write on the next request, and a failed commit is an error response, not a lost write.
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
