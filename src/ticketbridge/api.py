@@ -3,7 +3,6 @@
 from fastapi import APIRouter
 
 import ticketbridge.itsm.tickets.bulk_endpoints  # noqa: F401  (registers the bulk routes)
-
 from ticketbridge.itsm.capabilities import router as capabilities
 from ticketbridge.itsm.issue_types.endpoints import router as issue_types
 from ticketbridge.itsm.passthrough.endpoints import router as passthrough
