@@ -604,7 +604,7 @@ FRAGMENTS = ["**", "__", "~~", "```", "&amp;", "&#42;", "1. ", "- ", "> ", "# ",
 CHARS = st.one_of(
     st.sampled_from(SPECIALS),
     st.sampled_from("abcxyz"),
-    st.characters(blacklist_categories=("Cs", "Cc")),
+    st.characters(exclude_categories=("Cs", "Cc")),
 )
 TEXT = st.lists(
     st.one_of(st.sampled_from(FRAGMENTS), st.text(CHARS, min_size=1, max_size=6)),
@@ -702,6 +702,10 @@ def blocks() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+# Documents are drawn in the canonical spelling markdown_to_adf produces (marks ordered link, em,
+# strong, strike, code; orderedList always with attrs.order; codeBlock attrs only with a
+# language; no attrs on tables and cells). ADF has other spellings of the same content; the test
+# does not paper over those, it pins the canonical form.
 DOCUMENTS = st.lists(blocks(), max_size=5).map(lambda content: doc(*content))
 
 
@@ -729,7 +733,7 @@ def normalize(node: Any) -> Any:
     return node
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 def test_property_adf_markdown_adf_round_trip(document: dict[str, Any]) -> None:
     assert is_adf_document(document)
