@@ -1,8 +1,11 @@
 """Request rate of the Jira emulator on loopback, client in a separate process.
 
 Run: .venv/bin/python bench/bench_emulator.py [--issues 10000] [--seconds 3] [--threads 1,4]
+     .venv/bin/python bench/bench_emulator.py --paging [--issues 50000]
 Starts `python -m ticketbridge.emulators.jira.cli jira` as a subprocess, then measures
-GET issue, a search page of 100 issues with fields, and issue creation.
+GET issue, a search page of 100 issues with fields, and issue creation. `--paging` instead
+pages through every issue with the sync's query (JQL, fields, properties, page size) and
+prints the time per page at a few page numbers and the total.
 """
 
 from __future__ import annotations
@@ -60,11 +63,46 @@ def measure(
     return sum(counts) / (time.monotonic() - started)
 
 
+def page_through(base: str) -> None:
+    """Page the whole site like `JiraConnector.iter_tickets` does on a first sync."""
+    from ticketbridge.connectors.jira.mapping import ISSUE_FIELDS, PROPERTY_KEY
+
+    body: dict[str, object] = {
+        "jql": 'updated >= "1970-01-01 00:00" ORDER BY updated ASC, id ASC',
+        "maxResults": 100,
+        "fields": ISSUE_FIELDS,
+        "properties": [PROPERTY_KEY],
+    }
+    times: list[float] = []
+    seen = 0
+    with httpx.Client(base_url=base, auth=AUTH, timeout=120) as client:
+        started = time.monotonic()
+        while True:
+            t0 = time.perf_counter()
+            r = client.post("/rest/api/3/search/jql", json=body)
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 200, r.text
+            page = r.json()
+            seen += len(page["issues"])
+            if page.get("isLast"):
+                break
+            body["nextPageToken"] = page["nextPageToken"]
+        total = time.monotonic() - started
+    for number in (1, 2, 100, 400, len(times)):
+        if number <= len(times):
+            print(f"page {number:4d}: {times[number - 1] * 1000:8.1f} ms")
+    print(
+        f"{seen} issues in {len(times)} pages: {total:.1f}s total, "
+        f"{total / len(times) * 1000:.1f} ms/page, {seen / total:.0f} issues/s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--issues", type=int, default=10000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--threads", default="1,4")
+    parser.add_argument("--paging", action="store_true", help="page all issues like a sync")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -83,6 +121,9 @@ def main() -> None:
         started = time.monotonic()
         wait_ready(base)
         print(f"emulator up with {args.issues} issues in {time.monotonic() - started:.1f}s")
+        if args.paging:
+            page_through(base)
+            return
         body = {
             "fields": {"project": {"key": "ENG"}, "issuetype": {"name": "Task"}, "summary": "bench"}
         }
@@ -91,7 +132,7 @@ def main() -> None:
             assert c.get(f"/rest/api/3/issue/ENG-{n % 1000 + 1}").status_code == 200
 
         def search_page(c: httpx.Client, n: int) -> None:
-            params = {
+            params: dict[str, str | int] = {
                 "jql": "project = ENG",
                 "maxResults": 100,
                 "fields": "summary,status,assignee,updated",
@@ -99,7 +140,7 @@ def main() -> None:
             assert len(c.get("/rest/api/3/search/jql", params=params).json()["issues"]) == 100
 
         def search_ordered(c: httpx.Client, n: int) -> None:
-            params = {
+            params: dict[str, str | int] = {
                 "jql": "project = ENG ORDER BY updated DESC",
                 "maxResults": 100,
                 "fields": "summary",

@@ -445,6 +445,10 @@ class CompiledJql:
         pred = self.predicate(ctx)
         return [i for i in issues if pred(i)]
 
+    def sort_values(self, issue: JqlIssue) -> tuple[Any, ...]:
+        """The ORDER BY keys of one issue, as `sort` compares them."""
+        return tuple(key(issue) for key, _ in self._sort_keys)
+
     def sort(self, issues: Iterable[JqlIssue], ctx: JqlContext) -> list[JqlIssue]:
         """Stable sort by ORDER BY (empty values last for ASC, first for DESC)."""
         out = list(issues)

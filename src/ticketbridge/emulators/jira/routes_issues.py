@@ -170,6 +170,7 @@ async def set_property(ctx: Ctx) -> Response:
     with ctx.state.lock:
         existed = key in issue.properties
         issue.properties[key] = value
+        ctx.state.touch()
     return Response(status_code=200 if existed else 201)
 
 
@@ -177,8 +178,10 @@ async def delete_property(ctx: Ctx) -> Response:
     issue = ctx.issue()
     key = ctx.request.path_params["propertyKey"]
     with ctx.state.lock:
-        if issue.properties.pop(key, None) is None and key not in issue.properties:
+        if key not in issue.properties:
             raise not_found(f"The property with key '{key}' does not exist.")
+        del issue.properties[key]
+        ctx.state.touch()
     return no_content()
 
 

@@ -3,17 +3,35 @@
 Paging tokens. Without ORDER BY, results are ordered by issue id *descending* (newest first)
 and the token holds the last returned id: the next page continues with smaller ids, so
 issues created between pages never appear in later pages and nothing shifts or repeats.
-With ORDER BY, the token holds the last returned id and its offset: the next page starts
-right after that issue in the freshly sorted result (falling back to the offset if it no
-longer matches), which is likewise stable under concurrent inserts. Tokens are bound to the
-JQL text (a token from another query is rejected with 400).
+With ORDER BY, the token holds the last returned id, its offset (matches up to and including
+it) and a digest of its ORDER BY values: the next page starts right after that issue in the
+freshly sorted result, which is likewise stable under concurrent inserts. If that issue was
+deleted, no longer matches, or moved (its ORDER BY values changed, e.g. `updated` after an
+edit), the next page starts at the slot it occupied (after `offset - 1` matches), so the
+issues behind it are neither skipped nor repeated; a moved issue shows up again at its new
+place. Tokens are bound to the JQL text (a token from another query is rejected with 400).
+
+Cost. A page costs what it returns, not the size of the site. Both orders come from data
+memoised per state version (`EmulatorState.memo`; every write bumps the version): the issues
+in id order, and for ORDER BY the *whole* site sorted by the ORDER BY keys (cached per
+ORDER BY clause, whatever the WHERE). The WHERE predicate is then evaluated lazily, page by
+page, walking that order from the token's position (found through an id -> index map). This
+gives exactly the old result: filtering keeps the relative order of a stable sort, so
+"sort, then filter" equals "filter, then sort". Nothing time-dependent is cached: the
+predicate is bound to the current `now` on every page, so relative dates (`-7d`, `now()`,
+`startOfDay()`) are as exact as before, and no time bucket is needed. After a write the
+first page sorts again (O(N log N)), so a sync racing with a stream of writes pays one sort
+per page, as it did before.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from starlette.responses import Response
@@ -22,6 +40,8 @@ from . import catalog
 from .errors import SEARCH_REMOVED, UNBOUNDED_JQL, JiraError, bad_request
 from .http import ApiRoute, Ctx, json_response
 from .jql import CompiledJql, JqlCatalog, JqlContext, JqlError, compile_jql
+from .jql_eval import canonical, iter_clauses
+from .jql_values import DATE_FIELDS, parse_absolute
 from .models import Issue
 from .routes_issues import render_issue
 from .service import now
@@ -71,21 +91,126 @@ def _digest(jql: str) -> str:
     return hashlib.sha1(jql.encode()).hexdigest()[:10]
 
 
-def encode_token(jql: str, last_id: int, offset: int) -> str:
-    raw = json.dumps({"q": _digest(jql), "l": last_id, "o": offset}, separators=(",", ":"))
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a token says the previous page ended: its last issue, how many matches precede
+    the next page, the state version it was computed at and the digest of the last issue's
+    ORDER BY values."""
+
+    last_id: int
+    offset: int
+    version: int | None = None
+    sort_digest: str = ""
+
+
+def sort_digest(compiled: CompiledJql, issue: Issue) -> str:
+    return _digest(repr(compiled.sort_values(issue))) if compiled.has_order_by else ""
+
+
+def encode_token(jql: str, last_id: int, offset: int, version: int, digest: str) -> str:
+    data = {"q": _digest(jql), "l": last_id, "o": offset, "v": version, "k": digest}
+    raw = json.dumps(data, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_token(jql: str, token: str | None) -> tuple[int, int] | None:
+def decode_token(jql: str, token: str | None) -> Position | None:
     if not token:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if data["q"] != _digest(jql):
             raise ValueError("token from another query")
-        return int(data["l"]), int(data["o"])
-    except (ValueError, KeyError, TypeError):
+        version = data.get("v")
+        return Position(
+            int(data["l"]),
+            int(data["o"]),
+            None if version is None else int(version),
+            str(data.get("k", "")),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise bad_request(None, BAD_TOKEN) from None
+
+
+def is_time_dependent(compiled: CompiledJql) -> bool:
+    """Whether the matches can change with the clock alone: a date clause with a relative
+    period (`-7d`) or a date function (`now()`, `startOfDay()`)."""
+    for clause in iter_clauses(compiled.query.where):
+        if canonical(clause.field) in DATE_FIELDS:
+            for value in clause.values:
+                if value.kind == "func" or (
+                    value.kind == "str" and parse_absolute(value.text) is None
+                ):
+                    return True
+    return False
+
+
+@dataclass(slots=True)
+class SortedSite:
+    """Every issue in ORDER BY order (a stable sort of id order), for one state version."""
+
+    issues: list[Issue]
+    _index: dict[int, int] = field(default_factory=dict)
+
+    def index_of(self, issue_id: int) -> int | None:
+        if not self._index:
+            self._index = {issue.id: n for n, issue in enumerate(self.issues)}
+        return self._index.get(issue_id)
+
+
+def sorted_site(ctx: Ctx, compiled: CompiledJql, jctx: JqlContext) -> SortedSite:
+    """The site sorted by `compiled`'s ORDER BY (sort keys read only issue fields: no `now`)."""
+    state = ctx.state
+
+    def compute() -> SortedSite:
+        return SortedSite(cast(list[Issue], compiled.sort(state.issue_snapshot(), jctx)))
+
+    return state.memo(("order by", compiled.query.order_by), compute)
+
+
+def _take(
+    issues: list[Issue], indexes: range, matches: Callable[[Issue], bool], count: int
+) -> list[Issue]:
+    """The first `count` matching issues at `indexes` (walked lazily: no copy of the list)."""
+    page: list[Issue] = []
+    for n in indexes:
+        issue = issues[n]
+        if matches(issue):
+            page.append(issue)
+            if len(page) == count:
+                break
+    return page
+
+
+def _ordered_start(
+    compiled: CompiledJql,
+    site: SortedSite,
+    matches: Callable[[Issue], bool],
+    position: Position,
+    exact: bool,
+) -> tuple[int, int]:
+    """Where the next page starts in `site.issues`, and how many matches precede it: right
+    after the last returned issue if it is still there, matching, with the same ORDER BY
+    values; else at its former slot, after the first `offset - 1` matches.
+
+    When `exact` (same state version as the token and no clock-dependent clause), the
+    token's offset still is the count of matches up to the last issue; otherwise the matches
+    before it may have changed and are counted again (predicate calls, but no sort)."""
+    issues = site.issues
+    index = site.index_of(position.last_id)
+    if (
+        index is not None
+        and matches(issues[index])
+        and sort_digest(compiled, issues[index]) == position.sort_digest
+    ):
+        if exact:
+            return index + 1, position.offset
+        return index + 1, 1 + sum(1 for n in range(index) if matches(issues[n]))
+    wanted, seen = max(position.offset - 1, 0), 0
+    for n, issue in enumerate(issues):
+        if seen == wanted:
+            return n, seen
+        seen += matches(issue)
+    return len(issues), seen
 
 
 def select_page(
@@ -93,34 +218,31 @@ def select_page(
 ) -> tuple[list[Issue], str | None]:
     position = decode_token(jql, token)
     matches = compiled.predicate(jctx)  # bound once per page, reused for every issue
-    page: list[Issue] = []
+    version = ctx.state.version
     if not compiled.has_order_by:
-        last_id = position[0] if position else None
-        for issue in ctx.state.iter_issues_desc():
-            if last_id is not None and issue.id >= last_id:
-                continue
-            if matches(issue):
-                page.append(issue)
-                if len(page) > size:
-                    break
-        offset = (position[1] if position else 0) + min(len(page), size)
-    else:
-        with ctx.state.lock:
-            candidates = list(ctx.state.issues.values())
-        ordered = cast(list[Issue], compiled.sort([i for i in candidates if matches(i)], jctx))
-        start = 0
+        snapshot = ctx.state.issue_snapshot()  # id ascending; newest first means walk back
+        end = len(snapshot)
         if position:
-            last_id, start = position[0], position[1]
-            for index, issue in enumerate(ordered):
-                if issue.id == last_id:
-                    start = index + 1
-                    break
-        page = ordered[start : start + size + 1]
-        offset = start + min(len(page), size)
+            end = bisect.bisect_left(snapshot, position.last_id, key=_issue_id)
+        page = _take(snapshot, range(end - 1, -1, -1), matches, size + 1)
+        offset = (position.offset if position else 0) + min(len(page), size)
+    else:
+        site = sorted_site(ctx, compiled, jctx)
+        start, done = 0, 0
+        if position:
+            exact = position.version == version and not is_time_dependent(compiled)
+            start, done = _ordered_start(compiled, site, matches, position, exact)
+        page = _take(site.issues, range(start, len(site.issues)), matches, size + 1)
+        offset = done + min(len(page), size)
     if len(page) > size:
         page = page[:size]
-        return page, encode_token(jql, page[-1].id, offset)
+        last = page[-1]
+        return page, encode_token(jql, last.id, offset, version, sort_digest(compiled, last))
     return page, None
+
+
+def _issue_id(issue: Issue) -> int:
+    return issue.id
 
 
 async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:

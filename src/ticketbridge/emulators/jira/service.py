@@ -216,6 +216,7 @@ def edit_issue(state: EmulatorState, issue: Issue, payload: Any, adf: bool) -> N
         for doc, text in bodies:
             add_comment(state, issue, doc, text, when)
         issue.updated = when
+        state.touch()
 
 
 def _parse_edit_fields(
@@ -318,6 +319,7 @@ def add_comment(
     with state.lock:
         issue.add_comment(comment)
         issue.updated = when
+        state.touch()
     return comment
 
 
@@ -374,6 +376,7 @@ def transition_issue(state: EmulatorState, issue: Issue, payload: Any, adf: bool
         _apply_transition(issue, match[0], resolution_id, when)
         for doc, text in bodies:
             add_comment(state, issue, doc, text, when)
+        state.touch()
 
 
 def _parse_resolution(value: Any, errors: f.Errors) -> str | None:
@@ -399,3 +402,4 @@ def assign(state: EmulatorState, issue: Issue, payload: Any) -> None:
     with state.lock:
         issue.assignee_account_id = account_id
         issue.updated = now()
+        state.touch()

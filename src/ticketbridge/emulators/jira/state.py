@@ -2,18 +2,26 @@
 
 All request handling happens on the server's event-loop thread, but tests read the state
 from another thread, so writes and multi-step reads take `lock` (a cheap `RLock`).
+
+Every write to an issue (create, edit, transition, assign, comment, property, delete) and
+`reset` call `touch()`: it bumps `version`, which drops everything memoised for searches
+(`issue_snapshot`, `memo`). A write that forgot to touch would make searches stale.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import catalog
 from .models import CustomField, Issue, IssueType, Priority, Project, Status, User
+
+T = TypeVar("T")
+MEMO_ENTRIES = 8  # search orderings kept per version (each is a list + a dict of N issues)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,11 @@ class EmulatorState:
     caller_account_id: str = ""
     # Serialised catalogue objects per (kind, api base, id); cleared on reset.
     json_cache: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    # Bumped by `touch()` on every write; memoised search data is valid for one version.
+    version: int = 0
+    _snapshot: tuple[int, list[Issue]] = (-1, [])
+    _memo_version: int = -1
+    _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -64,6 +77,38 @@ class EmulatorState:
             self.next_issue_id = 10000
             self.next_comment_id = 10000
             seed_state(self)
+            self.touch()
+
+    def touch(self) -> None:
+        """Record a write: search data memoised for the previous version is now stale."""
+        with self.lock:
+            self.version += 1
+
+    def issue_snapshot(self) -> list[Issue]:
+        """All issues in id order (ascending, which is insertion order), shared until the next
+        write: callers must not modify the list."""
+        with self.lock:
+            version, issues = self._snapshot
+            if version != self.version:
+                issues = list(self.issues.values())
+                self._snapshot = (self.version, issues)
+            return issues
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per key and state version (a small LRU, emptied by any write).
+        Runs under the lock, so no write can slip in between computing and storing."""
+        with self.lock:
+            if self._memo_version != self.version:
+                self._memo.clear()
+                self._memo_version = self.version
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]  # type: ignore[no-any-return]
+            value = compute()
+            self._memo[key] = value
+            if len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+            return value
 
     # -- catalogue ---------------------------------------------------------------------
     @property
@@ -138,6 +183,7 @@ class EmulatorState:
             self.keys[issue.key] = issue
             if issue.parent_id is not None:
                 self.children.setdefault(int(issue.parent_id), []).append(issue)
+            self.touch()
 
     def remove_issue(self, issue: Issue) -> list[Issue]:
         """Delete an issue and its sub-tasks; returns what was removed."""
@@ -151,6 +197,7 @@ class EmulatorState:
                 siblings = self.children.get(int(issue.parent_id), [])
                 if issue in siblings:
                     siblings.remove(issue)
+            self.touch()
             return removed
 
     def set_parent(self, issue: Issue, parent: Issue | None) -> None:
@@ -164,6 +211,7 @@ class EmulatorState:
             issue.parent_key = parent.key if parent else None
             if parent is not None:
                 self.children.setdefault(parent.id, []).append(issue)
+            self.touch()
 
     def new_comment_id(self) -> str:
         with self.lock:
@@ -188,6 +236,4 @@ class EmulatorState:
 
     def iter_issues_desc(self) -> Iterator[Issue]:
         """Issues by id descending (a snapshot, safe against concurrent inserts)."""
-        with self.lock:
-            snapshot = list(self.issues.values())
-        return reversed(snapshot)
+        return reversed(self.issue_snapshot())
