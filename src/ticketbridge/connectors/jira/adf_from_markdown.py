@@ -18,9 +18,10 @@ Mapping choices (documented behaviour, relied on by ``adf_to_markdown``):
   (ADF allows no other mark together with ``code``), so `` **`x`** `` gives a plain code mark.
 * Ordered lists always carry ``attrs.order``; code blocks carry ``attrs.language`` only when the
   info string names one (its first word); tables and cells carry no attrs.
-* Table cells, list items and block quotes always hold at least one block (an empty paragraph if
-  need be); a list item whose first block is not a paragraph or code block gets an empty
-  paragraph in front, as the ADF schema requires.
+* Paragraphs left empty by the parser's whitespace trimming are dropped; table cells, list
+  items and block quotes always hold at least one block (an empty paragraph if need be); a
+  list item whose first block is not a paragraph or code block gets an empty paragraph in
+  front, as the ADF schema requires.
 * Markdown nests blocks more freely than ADF. Where ADF forbids a child the converter keeps the
   text and drops the structure: a heading inside a list item or quote becomes a paragraph, a
   quote or table inside a list item or quote is replaced by its blocks (a table by its cells'
