@@ -43,7 +43,7 @@ from .jql import CompiledJql, JqlCatalog, JqlContext, JqlError, compile_jql
 from .jql_eval import canonical, iter_clauses
 from .jql_values import DATE_FIELDS, parse_absolute
 from .models import Issue
-from .routes_issues import render_issue
+from .routes_issues import transitions_of
 from .service import now
 
 DEFAULT_MAX = 50
@@ -251,7 +251,7 @@ async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:
     fields = params.get("fields") or []
     expand = params.get("expand") or []
     properties = params.get("properties") or []
-    from .serializers import FieldSelection  # local: keeps the import list short
+    from .serializers import FieldSelection, issue_json  # local: keeps the import list short
 
     selection = FieldSelection.parse(fields, "id")
     cap = MAX_IDS_ONLY if selection.only_ids else MAX_WITH_FIELDS
@@ -259,11 +259,10 @@ async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:
     size = DEFAULT_MAX if requested in (None, "", 0) else int(requested)
     size = min(max(size, 1), cap)
     page, token = select_page(ctx, compiled, jctx, jql, params.get("nextPageToken"), size)
+    transitions = transitions_of(ctx)  # the field selection is parsed once, not per issue
     body: dict[str, Any] = {
         "issues": [
-            render_issue(
-                ctx, i, fields=fields, expand=expand, properties=properties, default_fields="id"
-            )
+            issue_json(ctx.state, ctx.api, i, selection, expand, properties, transitions)
             for i in page
         ]
     }
