@@ -15,7 +15,8 @@ from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, Connection
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a thread hop per request.
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -43,12 +44,24 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 async def get_account(
+    request: Request,
     session: Session,
     x_api_key: Annotated[str | None, Header(description="Your API key")] = None,
 ) -> Account:
     if not x_api_key:
         raise Unauthorized("Invalid API key")
-    account = await repository.account_by_api_key(session, x_api_key)
+    # Requests on a connection read the account and the connection in one round trip;
+    # get_connection still decides (and refuses) as before.
+    connection_id = _uuid_or_none(request.headers.get("x-connection-id"))
+    if connection_id is None:
+        account = await repository.account_by_api_key(session, x_api_key)
+    else:
+        found = await repository.account_and_connection_by_api_key(
+            session, x_api_key, connection_id
+        )
+        account = found[0] if found else None
+        if found:
+            request.state.prefetched_connection = (connection_id, found[1])
     if account is None:
         raise Unauthorized("Invalid API key")
     return account
@@ -64,14 +77,25 @@ def parse_uuid(value: str, what: str) -> uuid.UUID:
         raise NotFound(f"{what} not found") from None
 
 
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 async def get_connection(
+    request: Request,
     session: Session,
     account: CurrentAccount,
     x_connection_id: Annotated[str, Header(description="The connection to act on")],
 ) -> Connection:
-    connection = await repository.get_connection(
-        session, account.id, parse_uuid(x_connection_id, "Connection")
-    )
+    connection_id = parse_uuid(x_connection_id, "Connection")
+    prefetched = getattr(request.state, "prefetched_connection", None)
+    if prefetched is not None and prefetched[0] == connection_id:
+        connection = prefetched[1]
+    else:
+        connection = await repository.get_connection(session, account.id, connection_id)
     if connection is None or connection.state == "DELETED":
         raise NotFound("Connection not found")
     return connection

@@ -4,16 +4,23 @@ Operational failures (429, 503, connection errors) are retried with capped, jitt
 backoff that honours ``Retry-After``. Writes are never blindly retried after the request
 may have reached the vendor: a timeout or dropped connection on a write raises
 ``VendorOutcomeUnknown`` so the caller can reconcile (by creation token) instead.
+
+A connection that has been answered 429 is then paced (``Pacer``): its calls in this
+process are spaced at a rate learned from the vendor's answers instead of overshooting the
+vendor's limit and sleeping ``Retry-After`` after each overshoot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import importlib.util
 import logging
 import random
+import sys
 import time
-from collections import defaultdict
+import weakref
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +38,13 @@ from ticketbridge.metrics import VENDOR_CALLS
 log = logging.getLogger("ticketbridge.vendor")
 
 RETRYABLE_STATUS = {429, 503}
+
+# httpcore runs `import sniffio` for every lock, event and cancellation shield it creates
+# (several per request). When sniffio is not installed, each attempt searches sys.path
+# again (~0.1 ms each on a busy host); recording the miss makes the import fail at once,
+# and httpcore then assumes asyncio, exactly as it does after a slow miss.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 @dataclass
@@ -82,6 +96,100 @@ def limiter_for(per_key: int) -> ConcurrencyLimiter:
     return _limiters[per_key]
 
 
+class Pacer:
+    """Spaces one connection's vendor calls in this process once the vendor has said 429.
+
+    AIMD, as TCP does: calls go unpaced until a 429; from then on they leave one every
+    ``1 / rate`` seconds (with jitter), first come first served. A 429 cuts the rate to
+    ``DECREASE`` x what the vendor accepted over the last ``WINDOW`` seconds, once per
+    overshoot (a call sent before the last cut, or a 429 less than ``max(Retry-After, 1 s)``
+    after it, does not cut again); each accepted call raises it so that it grows by about
+    ``max(1, GROWTH x rate)`` calls/s per second of traffic, unless the vendor says it is
+    near its limit. Processes sharing one vendor limit each learn their share, as TCP flows
+    do. After ``RESET_AFTER`` seconds without a 429 the connection is unpaced again. The
+    call that was answered 429 still waits its own ``Retry-After`` (``backoff_delay``).
+
+    Pacers are per connection, so a throttled connection never delays another one.
+    """
+
+    MIN_RATE = 1.0  # calls/s: the slowest pace, whatever the vendor says
+    DECREASE = 0.8
+    GROWTH = 0.05
+    WINDOW = 2.0  # seconds of accepted calls the rate is estimated from
+    RESET_AFTER = 30.0
+
+    def __init__(self) -> None:
+        self.rate: float | None = None  # None: unpaced
+        self._next_at = 0.0
+        self._cut_at = -1e9
+        self._hold_until = -1e9
+        self._limited_at = -1e9
+        self._since = time.monotonic()
+        self._accepted: deque[float] = deque()
+        self._turn = asyncio.Lock()
+
+    async def wait(self) -> float:
+        """Waits for this call's turn; returns the time it went (to pass to ``on_*``)."""
+        if self.rate is None:
+            return time.monotonic()
+        async with self._turn:  # FIFO: waiters go in arrival order
+            now = time.monotonic()
+            if self.rate is None or now - self._limited_at > self.RESET_AFTER:
+                self.rate = None
+                return now
+            if self._next_at > now:
+                await asyncio.sleep(self._next_at - now)
+                now = time.monotonic()
+            interval = random.uniform(0.9, 1.1) / self.rate
+            # A late wake-up does not lose the turn (the average rate holds), an idle
+            # pause does not bank turns for a burst.
+            self._next_at = max(self._next_at, now - interval) + interval
+            return now
+
+    def accepted_rate(self, now: float) -> float:
+        while self._accepted and self._accepted[0] < now - self.WINDOW:
+            self._accepted.popleft()
+        span = min(self.WINDOW, now - self._since)
+        return len(self._accepted) / max(span, 0.1)
+
+    def on_accepted(self, response: httpx.Response) -> None:
+        now = time.monotonic()
+        self._accepted.append(now)
+        if len(self._accepted) > 64 and self._accepted[0] < now - self.WINDOW:
+            self.accepted_rate(now)  # keep the window bounded
+        rate = self.rate
+        if rate is None or response.headers.get("X-RateLimit-NearLimit") == "true":
+            return
+        self.rate = rate + max(1.0, self.GROWTH * rate) / rate
+
+    def on_limited(self, sent_at: float, retry_after: float | None) -> None:
+        now = time.monotonic()
+        self._limited_at = now
+        if sent_at < self._cut_at or now < self._hold_until:
+            return  # the same overshoot as the last cut
+        base = self.accepted_rate(now)
+        if self.rate is not None:
+            base = min(base, self.rate)
+        self.rate = max(self.MIN_RATE, self.DECREASE * base)
+        self._cut_at = now
+        self._hold_until = now + max(1.0, retry_after or 0.0)
+        log.info("vendor calls paced at %.1f/s after a 429", self.rate)
+
+
+_pacers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Pacer]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def pacer_for(key: str) -> Pacer:
+    """The pacer of one connection in this process (per event loop: it holds a lock)."""
+    pacers = _pacers.setdefault(asyncio.get_running_loop(), {})
+    pacer = pacers.get(key)
+    if pacer is None:
+        pacer = pacers[key] = Pacer()
+    return pacer
+
+
 async def send_with_retries(
     client: httpx.AsyncClient,
     build: Callable[[], Awaitable[httpx.Request]],
@@ -89,10 +197,14 @@ async def send_with_retries(
     vendor: str,
     idempotent: bool,
     policy: RetryPolicy,
-    semaphore: asyncio.Semaphore | None = None,
+    semaphore: Any = None,
+    pacer: Pacer | None = None,
 ) -> httpx.Response:
+    """Sends with retries. ``semaphore`` bounds concurrent calls (held only while a request
+    is in flight, not while waiting to retry); ``pacer`` spaces them (``Pacer``)."""
     attempt = 0
     while True:
+        sent_at = await pacer.wait() if pacer is not None else 0.0
         request = await build()
         try:
             if semaphore is not None:
@@ -123,8 +235,12 @@ async def send_with_retries(
         else:
             VENDOR_CALLS.labels(vendor, str(response.status_code)).inc()
             if response.status_code not in RETRYABLE_STATUS:
+                if pacer is not None:
+                    pacer.on_accepted(response)
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if pacer is not None and response.status_code == 429:
+                pacer.on_limited(sent_at, retry_after)
             if attempt >= policy.max_retries or (
                 retry_after is not None and retry_after > policy.max_retry_after
             ):

@@ -9,12 +9,20 @@ flight. A process that dies loses its database sessions and so its slots; nothin
 
 The limiter is used as ``async with limiter:`` by the retry layer (``connectors/http.py``),
 once per HTTP request, from many tasks at once; the slot each task holds is kept per task.
+A slot is given back in the background once the request has its answer (the unlock's
+round trip is not the caller's to wait for); the process's own count of slots in use
+drops only when the unlock is done, so it never holds more sessions than slots.
+
+Each limiter also carries the connection's ``Pacer`` (``connectors/http.py``): the slots
+bound how many calls are in flight, the pacer how fast they start once the vendor has
+answered 429.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import random
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -22,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from ticketbridge.connectors.http import limiter_for
+from ticketbridge.connectors.http import Pacer, limiter_for, pacer_for
 
 if TYPE_CHECKING:
     from ticketbridge.context import AppContext
@@ -30,6 +38,8 @@ if TYPE_CHECKING:
 _TRY = text("SELECT pg_try_advisory_lock(:space, :slot)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:space, :slot)")
 _MAX_POLL = 0.25
+
+log = logging.getLogger("ticketbridge.vendor")
 
 
 def _space(key: str) -> int:
@@ -51,11 +61,13 @@ class SharedSlots:
             isolation_level="AUTOCOMMIT",
         )
         self._local = limiter_for(per_key)
+        self._releasing: set[asyncio.Task[None]] = set()
 
     def __call__(self, key: str) -> _Slot:
         return _Slot(self, key)
 
     async def dispose(self) -> None:
+        await asyncio.gather(*self._releasing, return_exceptions=True)
         await self.engine.dispose()
 
 
@@ -66,6 +78,10 @@ class _Slot:
         self.space = _space(key)
         self.local = slots._local(key)  # never more local waiters than slots hold sessions
         self._held: dict[asyncio.Task[Any] | None, tuple[AsyncConnection, int]] = {}
+
+    @property
+    def pacer(self) -> Pacer:
+        return pacer_for(self.key)
 
     async def __aenter__(self) -> None:
         await self.local.acquire()
@@ -97,14 +113,39 @@ class _Slot:
 
     async def __aexit__(self, *_exc: object) -> None:
         conn, slot = self._held.pop(asyncio.current_task())
+        task = asyncio.create_task(self._release(conn, slot))
+        self.slots._releasing.add(task)
+        task.add_done_callback(self.slots._releasing.discard)
+
+    async def _release(self, conn: AsyncConnection, slot: int) -> None:
         try:
             await conn.execute(_UNLOCK, {"space": self.space, "slot": slot})
-        except BaseException:
+        except BaseException as exc:
             await conn.invalidate()  # closing the session releases the lock
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            log.warning("unlocking a vendor slot failed (%s); its session was dropped", exc)
         finally:
             await conn.close()
             self.local.release()
+
+
+class _LocalSlot:
+    """One process's budget (SQLite): an asyncio semaphore, plus the pacer."""
+
+    def __init__(self, key: str, per_key: int) -> None:
+        self.key = key
+        self.semaphore = limiter_for(per_key)(key)
+
+    @property
+    def pacer(self) -> Pacer:
+        return pacer_for(self.key)
+
+    async def __aenter__(self) -> None:
+        await self.semaphore.acquire()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.semaphore.release()
 
 
 # One pool of slot sessions per app context (keyed by its engine: same lifetime, same loop).
@@ -116,7 +157,7 @@ def vendor_limit(ctx: AppContext, key: str) -> Any:
     settings = ctx.settings
     per_key = settings.vendor_concurrency_per_connection
     if settings.is_sqlite:
-        return limiter_for(per_key)(key)
+        return _LocalSlot(key, per_key)
     shared = _shared.get(ctx.engine)
     if shared is None:
         shared = _shared[ctx.engine] = SharedSlots(settings.database_url, per_key)

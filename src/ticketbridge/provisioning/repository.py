@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.crypto import hash_api_key
@@ -23,6 +23,27 @@ async def account_by_api_key(session: AsyncSession, key: str) -> Account | None:
         )
     ).first()
     return row[0] if row else None
+
+
+# Built once: this runs on every request that names a connection.
+_ACCOUNT_AND_CONNECTION = (
+    select(Account, Connection)
+    .join(ApiKey, ApiKey.account_id == Account.id)
+    .outerjoin(
+        Connection,
+        (Connection.account_id == Account.id) & (Connection.id == bindparam("connection_id")),
+    )
+    .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+)
+
+
+async def account_and_connection_by_api_key(
+    session: AsyncSession, key: str, connection_id: uuid.UUID
+) -> tuple[Account, Connection | None] | None:
+    """``account_by_api_key`` plus that account's connection, in one round trip."""
+    params = {"key_hash": hash_api_key(key), "connection_id": connection_id}
+    row = (await session.execute(_ACCOUNT_AND_CONNECTION, params)).first()
+    return (row[0], row[1]) if row else None
 
 
 async def list_api_keys(session: AsyncSession, account_id: uuid.UUID) -> Sequence[ApiKey]:

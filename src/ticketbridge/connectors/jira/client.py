@@ -105,6 +105,8 @@ class JiraClient:
             idempotent=method == "GET" if idempotent is None else idempotent,
             policy=self._policy,
             semaphore=self._semaphore,
+            # The connection's limiter carries its pacer (``jobs/budget.py``).
+            pacer=getattr(self._semaphore, "pacer", None),
         )
         body = json_or_none(response) if response.content else None
         if response.status_code < 400:

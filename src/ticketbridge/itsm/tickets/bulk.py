@@ -205,13 +205,30 @@ async def create_prepared(
     connector: Connector,
     connection: Connection,
     prepared: list[Prepared],
+    *,
+    end_reads: bool = False,
 ) -> list[BulkResult]:
     """Creates the resolvable entries in the vendor, stores those given with our ids.
 
     For the synchronous endpoint: after the vendor created an entry, any failure to
     complete it is that entry's error (the ticket exists in the vendor and will sync).
+
+    ``end_reads`` (for a caller that has written nothing yet): the session's transaction,
+    which only read, is committed while the vendor creates, so its pooled database
+    connection is not held across the vendor call and the final commit has nothing to do
+    when nothing is stored.
     """
-    results = await send(connector, prepared)
+    if end_reads and session.in_transaction():
+        sent, ended = await asyncio.gather(
+            send(connector, prepared), session.commit(), return_exceptions=True
+        )
+        for out in (sent, ended):  # both have finished: the session is free again
+            if isinstance(out, BaseException):
+                raise out
+        assert not isinstance(sent, BaseException)
+        results = sent
+    else:
+        results = await send(connector, prepared)
     todo = [
         (p, r)
         for p, r in zip(prepared, results, strict=True)

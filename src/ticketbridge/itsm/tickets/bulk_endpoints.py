@@ -55,7 +55,7 @@ async def bulk_create_sync(
     prepared = await bulk.prepare(session, connection, entries)
     async with vendor_guard(ctx, connection):
         results = await bulk.create_prepared(
-            session, connector_for(ctx, connection), connection, prepared
+            session, connector_for(ctx, connection), connection, prepared, end_reads=True
         )
     return bulk.outcome(results)
 
