@@ -53,8 +53,11 @@ def priority_to_vendor(priority: str, mapping: dict[str, str]) -> str:
 def parse_jira_datetime(value: str | None) -> datetime | None:
     if not value:
         return None
-    # Jira: 2026-01-17T12:34:00.000+0000
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    # Jira: 2026-01-17T12:34:00.000+0000 (fromisoformat reads it since 3.11, ~10x strptime)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
 def parse_jira_date(value: str | None) -> date | None:
