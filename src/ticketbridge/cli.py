@@ -304,14 +304,10 @@ def connections_sync(
             job_id = (await jobs.schedule_sync(session, connection)).id
         async with transaction(ctx.sessionmaker) as session:
             # Take exactly this job (a queue-wide claim could take another connection's).
-            job = await jobs_repository.get(session, job_id, for_update=True)
-            claimed = job is not None and job.status == "QUEUED"
-            if job is not None and claimed:
-                now = utcnow()
-                job.status, job.locked_by = "RUNNING", worker_id
-                job.lease_expires_at = now + jobs.LEASE
-                job.attempts += 1
-                job.started_at = job.started_at or now
+            now = utcnow()
+            claimed = await jobs_repository.try_claim(
+                session, job_id, worker_id, now, now + jobs.LEASE
+            )
         if claimed:
             beat = asyncio.create_task(heartbeat(ctx, job_id))
             try:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.jobs.models import Job, JobItem
@@ -52,6 +52,32 @@ async def claimable(session: AsyncSession, now: datetime, limit: int) -> Sequenc
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return (await session.scalars(stmt)).all()
+
+
+async def try_claim(
+    session: AsyncSession, job_id: uuid.UUID, worker_id: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Takes the job only if it is still claimable: one conditional UPDATE, so two workers
+    can never both win (SQLite has no row locks for SKIP LOCKED to rely on)."""
+    result = await session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            or_(
+                Job.status == "QUEUED",
+                (Job.status == "RUNNING") & (Job.lease_expires_at < now),
+            ),
+        )
+        .values(
+            status="RUNNING",
+            locked_by=worker_id,
+            lease_expires_at=lease_until,
+            attempts=Job.attempts + 1,
+            started_at=func.coalesce(Job.started_at, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def running(session: AsyncSession) -> Sequence[Job]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -81,9 +83,25 @@ def backend_of(session: AsyncSession) -> str:
     return "procrastinate" if bind.dialect.name == "postgresql" else "embedded"
 
 
+def _holder_is_dead(locked_by: str | None) -> bool:
+    """A lease taken on this machine by a process that no longer exists ("host:pid:...")."""
+    host, _, rest = (locked_by or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's worker: its lease expiring tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, owned by someone else
+        return False
+    return False
+
+
 async def release_orphans(session: AsyncSession) -> int:
-    """RUNNING jobs become claimable at once (for a single-process store, at start)."""
-    orphans = await repository.running(session)
+    """At start: jobs left RUNNING by a dead process of this machine become claimable at
+    once (others wait for their lease to expire; a live worker's jobs are left alone)."""
+    orphans = [j for j in await repository.running(session) if _holder_is_dead(j.locked_by)]
     for job in orphans:
         job.lease_expires_at = utcnow() - timedelta(seconds=1)
     await session.flush()
@@ -99,15 +117,12 @@ async def get_job(session: AsyncSession, account_id: uuid.UUID, job_id: uuid.UUI
 
 async def claim(session: AsyncSession, worker_id: str, limit: int = 1) -> list[Job]:
     now = utcnow()
-    jobs = list(await repository.claimable(session, now, limit))
-    for job in jobs:
-        job.status = "RUNNING"
-        job.locked_by = worker_id
-        job.lease_expires_at = now + LEASE
-        job.attempts += 1
-        job.started_at = job.started_at or now
-    await session.flush()
-    return jobs
+    claimed = []
+    for job in await repository.claimable(session, now, limit):
+        if await repository.try_claim(session, job.id, worker_id, now, now + LEASE):
+            await session.refresh(job)
+            claimed.append(job)
+    return claimed
 
 
 async def schedule_sync(session: AsyncSession, connection: Connection) -> Job:
