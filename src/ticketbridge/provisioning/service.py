@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,6 +70,8 @@ async def update_account(
     secret = None
     if "webhook_url" in patch.model_fields_set:
         url = str(patch.webhook_url) if patch.webhook_url else None
+        if url and not ctx.settings.allow_private_vendor_urls:
+            await check_public_url(url, "webhook_url")
         if url != account.webhook_url:
             account.webhook_url = url
             if url:
@@ -76,6 +81,27 @@ async def update_account(
                 account.webhook_secret_encrypted = None
     await session.flush()
     return secret
+
+
+async def check_public_url(url: str, field: str) -> None:
+    """Refuses URLs whose host is (or resolves to) a private, loopback or link-local
+    address, so a webhook cannot be aimed at our own network (SSRF)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    except (OSError, ValueError):
+        raise Unprocessable(f"{field}: host {host!r} does not resolve", field=field) from None
+    if not addresses or any(
+        a.is_private
+        or a.is_loopback
+        or a.is_link_local
+        or a.is_reserved
+        or a.is_multicast
+        or a.is_unspecified
+        for a in addresses
+    ):
+        raise Unprocessable(f"{field} must point to a public address (got {host!r})", field=field)
 
 
 async def create_organization(
