@@ -85,14 +85,15 @@ async def update_account(
 
 async def check_public_url(url: str, field: str) -> None:
     """Refuses URLs whose host is (or resolves to) a private, loopback or link-local
-    address, so a webhook cannot be aimed at our own network (SSRF)."""
+    address, so a webhook cannot be aimed at our own network (SSRF). A host that does not
+    resolve yet is accepted: there is nothing to reach until it does."""
     host = urlsplit(url).hostname or ""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None)
         addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
     except (OSError, ValueError):
-        raise Unprocessable(f"{field}: host {host!r} does not resolve", field=field) from None
-    if not addresses or any(
+        return  # not resolvable now: nothing private to reach; delivery will retry
+    if any(
         a.is_private
         or a.is_loopback
         or a.is_link_local
