@@ -46,6 +46,7 @@ FULL_SYNC_JQL = 'updated >= "1970-01-01 00:00" ORDER BY updated ASC, id ASC'  # 
 
 def page_through(jira: Jira) -> dict[str, Any]:
     """The baseline: fetch (and parse) every page the sync fetches, and nothing else."""
+    from ticketbridge.connectors.http import json_or_none
     from ticketbridge.connectors.jira import connector, mapping
 
     pages = issues = 0
@@ -63,7 +64,7 @@ def page_through(jira: Jira) -> dict[str, Any]:
                 body["nextPageToken"] = token
             response = client.post("/rest/api/3/search/jql", json=body, timeout=120)
             response.raise_for_status()
-            page = response.json()
+            page = json_or_none(response)  # the connector's own decoding
             pages += 1
             issues += len(page.get("issues", []))
             token = page.get("nextPageToken")

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     jira_oauth_client_secret: str = ""
     jira_oauth_auth_url: str = "https://auth.atlassian.com"
     jira_oauth_api_url: str = "https://api.atlassian.com"
+    # Python's cyclic GC: a first-generation threshold of 700 (the default) makes it run every
+    # few hundred allocations, and a sync allocates ~50,000 objects per vendor page (a third of
+    # its CPU went to collections). 0 keeps Python's default. See docs/operations.md.
+    gc_gen0_threshold: int = Field(10_000, ge=0)
+
     # Vendor HTTP behaviour.
     vendor_connect_timeout: float = 5.0
     vendor_read_timeout: float = 30.0

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ticketbridge.config import Settings
 from ticketbridge.crypto import Vault
 from ticketbridge.db.session import create_engine, create_sessionmaker
+from ticketbridge.process import tune_gc
 
 
 def create_vendor_http_client(settings: Settings) -> httpx.AsyncClient:
@@ -35,6 +36,7 @@ class AppContext:
 
     @classmethod
     def create(cls, settings: Settings) -> AppContext:
+        tune_gc(settings.gc_gen0_threshold)
         engine = create_engine(settings)
         return cls(
             settings=settings,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
+from tests.support.stores import in_store
 from ticketbridge.config import Settings
-from ticketbridge.context import AppContext
-from ticketbridge.db.session import transaction
 from ticketbridge.emulators.jira.server import EmulatorServer
 from ticketbridge.provisioning.models import ApiKey, Connection
 
@@ -26,16 +24,7 @@ def basic_credentials(jira: EmulatorServer, **overrides: Any) -> dict[str, Any]:
 
 
 def _query(settings: Settings, fn: Callable[[Any], Any]) -> Any:
-    async def run() -> Any:
-        ctx = AppContext.create(settings)
-        try:
-            async with transaction(ctx.sessionmaker) as session:
-                return await fn(session)
-        finally:
-            await ctx.http.aclose()
-            await ctx.engine.dispose()
-
-    return asyncio.run(run())
+    return in_store(settings, fn)
 
 
 def connection_row(settings: Settings, connection_id: str) -> Connection:

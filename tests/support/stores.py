@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
+from ticketbridge.config import Settings
+from ticketbridge.context import AppContext
 from ticketbridge.db.migrate import upgrade
+from ticketbridge.db.session import transaction
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
@@ -36,3 +41,18 @@ def fresh_database(tmp: Path) -> Iterator[str]:
         url = f"sqlite+aiosqlite:///{tmp / 'ticketbridge-test.db'}"
         upgrade(url)
         yield url
+
+
+def in_store(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Runs ``await work(session)`` in one transaction of the test store (not via our API)."""
+
+    async def run() -> Any:
+        ctx = AppContext.create(settings)
+        try:
+            async with transaction(ctx.sessionmaker) as session:
+                return await work(session)
+        finally:
+            await ctx.http.aclose()
+            await ctx.engine.dispose()
+
+    return asyncio.run(run())

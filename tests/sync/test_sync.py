@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.support.factories import Tenant, new_tenant
+from tests.support.stores import in_store
 from ticketbridge.emulators.jira.server import EmulatorServer
 
 
@@ -230,3 +231,86 @@ def test_identifier_of_a_vendor_id_bulk_entry_survives_the_sync(tenant: Tenant, 
     )
     plain = tenant.get(f"/v1/itsm/tickets/by-identifier/{second['vendor_ticket_id']}")
     assert plain.status_code == 200  # without an identifier, the Jira key is the identifier
+
+
+def test_a_full_sync_deactivates_what_it_did_not_see(settings, tenant: Tenant, own_jira) -> None:
+    """A full sync has no second pass over the vendor's ids: what it did not see is gone."""
+    import uuid
+
+    from sqlalchemy import update
+
+    from ticketbridge.provisioning.models import Connection
+
+    victim = next(
+        i for i in own_jira.state.issues.values() if not own_jira.state.children.get(i.id)
+    )
+    with jira_api(own_jira) as jira:
+        assert jira.delete(f"/issue/{victim.key}").status_code == 204
+
+    async def forget_the_mark(session) -> None:  # type: ignore[no-untyped-def]
+        await session.execute(
+            update(Connection)
+            .where(Connection.id == uuid.UUID(tenant.connection_id))
+            .values(sync_cursor=None)
+        )
+
+    in_store(settings, forget_the_mark)
+    job = tenant.sync()
+    assert job["status"] == "SUCCESS" and job["result"]["full"] is True, job
+    assert job["result"]["deactivated"] == 1
+    assert job["progress"]["processed"] == job["result"]["tickets"] == len(own_jira.state.issues)
+    gone = tenant.get(f"/v1/itsm/tickets/by-identifier/{victim.key}").json()
+    assert gone["active"] is False
+    active = [t for t in all_tickets(tenant) if t["active"]]
+    assert len(active) == len(own_jira.state.issues)
+
+
+def test_deactivation_spares_tickets_written_since_the_sync_started(
+    settings, tenant: Tenant
+) -> None:
+    """A ticket created while a sync runs may be missing from the vendor's listing."""
+    import uuid
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from ticketbridge.db.base import utcnow
+    from ticketbridge.itsm.tickets.models import Ticket
+    from ticketbridge.sync import repository
+
+    connection_id = uuid.UUID(tenant.connection_id)
+    old, recent = sorted(t["id"] for t in all_tickets(tenant) if t["active"])[:2]
+
+    async def run(session) -> tuple[int, dict[str, bool]]:  # type: ignore[no-untyped-def]
+        started = utcnow()
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id == uuid.UUID(old))
+            .values(updated_at=started - timedelta(seconds=5))
+        )
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id == uuid.UUID(recent))
+            .values(updated_at=started + timedelta(seconds=1))
+        )
+        # Neither was seen by this (imaginary) sync; every other ticket was.
+        seen = uuid.uuid4()
+        await session.execute(
+            update(Ticket)
+            .where(
+                Ticket.connection_id == connection_id,
+                Ticket.id.not_in([uuid.UUID(old), uuid.UUID(recent)]),
+            )
+            .values(last_seen_sync_id=seen)
+        )
+        count = await repository.deactivate_unseen(session, connection_id, seen, started)
+        rows = await session.execute(
+            select(Ticket.id, Ticket.active).where(
+                Ticket.id.in_([uuid.UUID(old), uuid.UUID(recent)])
+            )
+        )
+        return count, {str(i): a for i, a in rows.all()}
+
+    count, active = in_store(settings, run)
+    assert count == 1
+    assert active == {old: False, recent: True}

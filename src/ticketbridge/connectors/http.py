@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from ticketbridge.errors import (
     VendorOutcomeUnknown,
@@ -267,7 +268,9 @@ async def send_with_retries(
 
 
 def json_or_none(response: httpx.Response) -> Any:
+    """The body as JSON, or None. orjson: vendor pages are large (a Jira search page of 100
+    issues is ~500 KB) and stdlib json was ~10% of a sync's time."""
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except ValueError:  # orjson.JSONDecodeError is one
         return None

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.jobs.models import Job, JobItem
@@ -114,4 +114,19 @@ async def count_items(session: AsyncSession, job_id: uuid.UUID, status: str) -> 
             .where(JobItem.job_id == job_id, JobItem.status == status)
         )
         or 0
+    )
+
+
+async def set_progress(session: AsyncSession, job_id: uuid.UUID, processed: int) -> None:
+    """One UPDATE: processed items, and the total raised to it if it was lower."""
+    await session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(
+            progress_processed=processed,
+            progress_total=case(
+                (Job.progress_total < processed, processed), else_=Job.progress_total
+            ),
+        )
+        .execution_options(synchronize_session=False)
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,8 +33,7 @@ from ticketbridge.ids import uuid7
 from ticketbridge.itsm.issue_types.models import IssueType
 from ticketbridge.itsm.projects.models import Project
 from ticketbridge.itsm.tickets import repository as tickets
-from ticketbridge.itsm.tickets.models import Ticket
-from ticketbridge.itsm.tickets.service import LocalRefs, Mappings, apply_vendor_ticket
+from ticketbridge.itsm.tickets.service import LocalRefs, Mappings, vendor_ticket_values
 from ticketbridge.itsm.users.models import User
 from ticketbridge.provisioning import repository as connections
 from ticketbridge.sync import repository
@@ -45,6 +45,8 @@ T = TypeVar("T")
 
 # Vendor pages fetched ahead of the one being written.
 PREFETCH_PAGES = 2
+# Seconds between progress writes during the ticket pages (and one at their end).
+PROGRESS_EVERY = 0.5
 # A report keeps this many skipped items (and counts them all).
 SKIPPED_KEPT = 1000
 
@@ -92,25 +94,37 @@ async def sync_connection(
         since = connection.sync_cursor
         mappings = Mappings.of(connection)
     report = SyncReport(full=since is None)
+    sync_id, started = uuid7(), utcnow()
     project_ids = await _sync_projects(sessionmaker, connection_id, connector, keys, report)
     await _sync_users(sessionmaker, connection_id, connector, project_ids, report)
     async with transaction(sessionmaker) as session:
         refs = await _References.load(session, connection_id)
     high_water = since
+    reported_at = time.monotonic()
     pages = _prefetched(connector.iter_tickets(since, keys), PREFETCH_PAGES)
     async with contextlib.aclosing(pages):
         async for batch in pages:
             async with transaction(sessionmaker) as session:
                 newest = await _upsert_tickets(
-                    session, connection_id, batch, mappings, refs, report
+                    session, connection_id, sync_id, batch, mappings, refs, report
                 )
             if newest and (high_water is None or newest > high_water):
                 high_water = newest
-            await progress(report.tickets)
+            if time.monotonic() - reported_at >= PROGRESS_EVERY:
+                await progress(report.tickets)
+                reported_at = time.monotonic()
+    await progress(report.tickets)
     async with transaction(sessionmaker) as session:
         await repository.link_parents(session, connection_id)
         await repository.link_users(session, connection_id)
-    await _deactivate_missing(sessionmaker, connection_id, connector, keys, report)
+    if report.full:
+        # A full sync saw every ticket still at the vendor: no second pass over its ids.
+        async with transaction(sessionmaker) as session:
+            report.deactivated = await repository.deactivate_unseen(
+                session, connection_id, sync_id, started
+            )
+    else:
+        await _deactivate_missing(sessionmaker, connection_id, connector, keys, started, report)
     async with transaction(sessionmaker) as session:
         connection = await connections.get_connection_unscoped(session, connection_id)
         assert connection is not None
@@ -243,12 +257,10 @@ class _References:
             self.users[vendor_id] = found.get(vendor_id)
 
 
-_TICKET_COLUMNS = frozenset(Ticket.__table__.c.keys())
-
-
 async def _upsert_tickets(
     session: AsyncSession,
     connection_id: uuid.UUID,
+    sync_id: uuid.UUID,
     batch: list[VendorTicket],
     mappings: Mappings,
     refs: _References,
@@ -280,19 +292,21 @@ async def _upsert_tickets(
             assigned_user_id=refs.users.get(vt.assignee_vendor_id or ""),
             created_by_user_id=refs.users.get(vt.reporter_vendor_id or ""),
         )
-        # The one mapping of writes and the sync, applied to a detached row: what it sets is
-        # what the upsert writes (status_updated_at as it would on the stored row).
-        row = Ticket()
-        apply_vendor_ticket(row, vt, local, mappings)
-        values = {k: v for k, v in vars(row).items() if k in _TICKET_COLUMNS}
+        # The one mapping of writes and the sync (the upsert keeps status_updated_at when the
+        # status did not change, as `apply_vendor_ticket` does).
+        values = vendor_ticket_values(vt, local, mappings, now)
         identifier = vt.key
         if vt.identifier and claimed.setdefault(vt.identifier, vt.internal_id) == vt.internal_id:
             identifier = vt.identifier
         values.update(
-            id=uuid7(), connection_id=connection_id, identifier=identifier, created_at=now
+            id=uuid7(),
+            connection_id=connection_id,
+            identifier=identifier,
+            created_at=now,
+            last_seen_sync_id=sync_id,
         )
         rows[vt.internal_id] = values
-        if row.status == "UNKNOWN":
+        if values["status"] == "UNKNOWN":
             report.skip(vt.key, f"status {vt.status_name!r} has no mapping; stored as UNKNOWN")
         report.tickets += 1
         if vt.updated_at and (newest is None or vt.updated_at > newest):
@@ -338,6 +352,7 @@ async def _deactivate_missing(
     connection_id: uuid.UUID,
     connector: Connector,
     keys: list[str] | None,
+    started: datetime,
     report: SyncReport,
 ) -> None:
     engine: AsyncEngine = sessionmaker.kw["bind"]
@@ -352,7 +367,7 @@ async def _deactivate_missing(
                 async for ids in pages:
                     await repository.add_present_ids(conn, ids)
                     await conn.commit()
-            report.deactivated = await repository.deactivate_absent(conn, connection_id)
+            report.deactivated = await repository.deactivate_absent(conn, connection_id, started)
             await repository.drop_present_ids(conn)
             await conn.commit()
         except BaseException:

@@ -36,10 +36,7 @@ async def run_sync(ctx: AppContext, job_id: uuid.UUID) -> None:
 
     async def progress(processed: int) -> None:
         async with transaction(ctx.sessionmaker) as session:
-            row = await repository.get(session, job_id)
-            if row is not None:
-                row.progress_processed = processed
-                row.progress_total = max(row.progress_total, processed)
+            await repository.set_progress(session, job_id, processed)
 
     report = await sync_connection(ctx.sessionmaker, connection_id, connector, progress)
     await finish(ctx, job_id, result=report.as_dict())

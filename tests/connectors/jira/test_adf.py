@@ -775,3 +775,38 @@ def test_property_plain_text_keeps_every_visible_character(source: str) -> None:
     assert is_adf_document(document)
     visible = [c for c in source if not c.isspace()]
     assert [c for c in adf_to_text(document) if not c.isspace()] == visible
+
+
+PLAIN_WORDS = st.text(st.sampled_from("abcxyz ABC.,;:?'\"()-#+=1234567890\u00a0\t"), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(TEXT, PLAIN_WORDS).map(text), min_size=1, max_size=3))
+def test_property_plain_paragraph_shortcut_renders_as_the_general_path(
+    nodes: list[dict[str, Any]],
+) -> None:
+    from ticketbridge.connectors.jira import adf_to_markdown as renderer
+
+    shortcut = renderer._plain_paragraph(nodes)
+    if shortcut is not None:
+        assert shortcut == renderer._render_general(nodes, "block")
+    assert renderer.render_inline(nodes) == renderer._render_general(nodes, "block")
+
+
+def test_plain_paragraph_shortcut_takes_the_common_case_only() -> None:
+    from ticketbridge.connectors.jira.adf_to_markdown import _plain_paragraph
+
+    assert _plain_paragraph([text("Deploy failed on main."), text(" Retry (2x)?")]) == (
+        "Deploy failed on main. Retry (2x)?"
+    )
+    for nodes in (
+        [text("bold", STRONG)],
+        [text("a_b")],
+        [text("1. not a list")],
+        [text("# not a heading")],
+        [text(" leading space")],
+        [text("line\nbreak")],
+        [text("a"), BREAK, text("b")],
+        [text("")],
+    ):
+        assert _plain_paragraph(nodes) is None, nodes

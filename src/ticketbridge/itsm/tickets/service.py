@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,36 +67,52 @@ class LocalRefs:
     created_by_user_id: uuid.UUID | None = None
 
 
-def apply_vendor_ticket(row: Ticket, vt: VendorTicket, refs: LocalRefs, mappings: Mappings) -> None:
-    """Copies a vendor ticket onto our row: the one mapping used by writes and the sync."""
+def vendor_ticket_values(
+    vt: VendorTicket, refs: LocalRefs, mappings: Mappings, now: datetime
+) -> dict[str, Any]:
+    """Our columns for a vendor ticket: the one mapping used by writes and the sync.
+
+    ``status_updated_at`` is the vendor's status change time; whoever stores the values keeps
+    the stored one when the status did not change (`apply_vendor_ticket`, the sync's upsert).
+    """
     status = mappings.status_of(vt)
-    if row.status != status or row.status_updated_at is None:
-        row.status_updated_at = vt.status_changed_at or vt.updated_at or utcnow()
-    row.vendor_id = vt.key
-    row.vendor_internal_id = vt.internal_id
-    row.name = vt.name
-    row.description = vt.description
-    row.status = status
-    row.priority = mappings.priority_of(vt.priority_name)
-    row.type = vt.type_name
-    row.type_vendor_id = vt.type_vendor_id
-    row.type_id = refs.type_id
-    row.project_id = refs.project_id
-    row.project_vendor_id = vt.project_vendor_id
-    row.parent_ticket_id = refs.parent_ticket_id
-    row.parent_ticket_vendor_id = vt.parent_vendor_id
-    row.assigned_user_id = refs.assigned_user_id
-    row.assigned_user_vendor_id = vt.assignee_vendor_id
-    row.created_by_user_id = refs.created_by_user_id
-    row.tags = list(vt.labels)
-    row.url = vt.url
-    row.due_date = vt.due_date
-    row.ticket_created_at = vt.created_at
-    row.ticket_updated_at = vt.updated_at
-    row.closed_at = vt.closed_at if status in ("CLOSED", "RESOLVED") else None
-    row.vendor_attributes = vt.vendor_attributes
-    row.active = True
-    row.updated_at = utcnow()
+    return {
+        "vendor_id": vt.key,
+        "vendor_internal_id": vt.internal_id,
+        "name": vt.name,
+        "description": vt.description,
+        "status": status,
+        "status_updated_at": vt.status_changed_at or vt.updated_at or now,
+        "priority": mappings.priority_of(vt.priority_name),
+        "type": vt.type_name,
+        "type_vendor_id": vt.type_vendor_id,
+        "type_id": refs.type_id,
+        "project_id": refs.project_id,
+        "project_vendor_id": vt.project_vendor_id,
+        "parent_ticket_id": refs.parent_ticket_id,
+        "parent_ticket_vendor_id": vt.parent_vendor_id,
+        "assigned_user_id": refs.assigned_user_id,
+        "assigned_user_vendor_id": vt.assignee_vendor_id,
+        "created_by_user_id": refs.created_by_user_id,
+        "tags": list(vt.labels),
+        "url": vt.url,
+        "due_date": vt.due_date,
+        "ticket_created_at": vt.created_at,
+        "ticket_updated_at": vt.updated_at,
+        "closed_at": vt.closed_at if status in ("CLOSED", "RESOLVED") else None,
+        "vendor_attributes": vt.vendor_attributes,
+        "active": True,
+        "updated_at": now,
+    }
+
+
+def apply_vendor_ticket(row: Ticket, vt: VendorTicket, refs: LocalRefs, mappings: Mappings) -> None:
+    """Copies a vendor ticket onto our row (`vendor_ticket_values`)."""
+    values = vendor_ticket_values(vt, refs, mappings, utcnow())
+    if row.status == values["status"] and row.status_updated_at is not None:
+        del values["status_updated_at"]
+    for key, value in values.items():
+        setattr(row, key, value)
 
 
 async def local_refs(
