@@ -7,7 +7,7 @@ and the store only see these dataclasses and ``vendor_attributes`` dictionaries.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -187,7 +187,10 @@ class Connector(Protocol):
     def iter_users(self) -> AsyncIterator[VendorUser]: ...
     def iter_assignable_users(self, project_vendor_id: str) -> AsyncIterator[str]: ...
     def iter_tickets(
-        self, updated_since: datetime | None, project_keys: list[str] | None
+        self,
+        updated_since: datetime | None,
+        project_keys: list[str] | None,
+        known_projects: Sequence[str] = (),
     ) -> AsyncIterator[list[VendorTicket]]: ...
     def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]: ...
 

@@ -267,6 +267,19 @@ async def send_with_retries(
         attempt += 1
 
 
+def release(response: httpx.Response) -> None:
+    """Lets a read, closed response go as soon as it is no longer referenced.
+
+    An httpx response and its stream refer to each other: a cycle that only the cyclic
+    garbage collector frees, and with the body in it (a Jira search page is ~500 KB).
+    Measured on a 10,000-issue sync with a gen-0 GC threshold of 10,000: 115 such responses
+    waited for a full collection and the peak RSS grew with the issue count. Dropping the
+    stream (the body stays readable in ``response.content``) breaks the cycle.
+    """
+    if response.is_closed:
+        response.stream = httpx.ByteStream(b"")
+
+
 def json_or_none(response: httpx.Response) -> Any:
     """The body as JSON, or None. orjson: vendor pages are large (a Jira search page of 100
     issues is ~500 KB) and stdlib json was ~10% of a sync's time."""

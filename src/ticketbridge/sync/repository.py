@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -27,7 +26,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy import cast as sql_cast
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -112,38 +110,41 @@ async def upsert_tickets(session: AsyncSession, rows: list[dict[str, Any]]) -> N
 
     Every row has the same keys and no two rows the same vendor internal id. A ticket already
     stored keeps its id, identifier and created_at; its status_updated_at moves only when its
-    status changes (or was never set), exactly as `apply_vendor_ticket` does on an ORM row.
+    status changes (or was never set), exactly as `apply_vendor_ticket` does on an ORM row;
+    its parent's id is kept while its parent stays the same (`link_parents` sets new ones).
 
-    On PostgreSQL the rows travel as one array per column (``INSERT ... SELECT FROM
-    unnest(...)``): one statement execution instead of one per row, which cut the page's
-    database time by about a quarter (bench/README.md). SQLite takes them as executemany.
+    On PostgreSQL the page travels as one JSON document (``INSERT ... SELECT FROM
+    jsonb_to_recordset(...)``): one parameter instead of one per value, one statement
+    execution instead of one per row (bench/README.md has the figures). SQLite takes the
+    rows as executemany.
     """
     if not rows:
         return
     keys = tuple(rows[0])
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        json_keys = _json_columns(keys)
-        columns = {
-            key: (
-                [_json_text(r[key]) for r in rows] if key in json_keys else [r[key] for r in rows]
-            )
-            for key in keys
-        }
-        await session.execute(_ticket_upsert(dialect, keys), columns)
+        document = orjson.dumps(rows, default=_json_default).decode()
+        await session.execute(_ticket_upsert(dialect, keys), {"rows": document})
     else:
         await session.execute(_ticket_upsert(dialect, keys), rows)
 
 
-def _json_text(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # what orjson refuses (integers over 64 bits, ...) as the JSON type does
-        return json.dumps(value)
+async def skip_commit_wait(session: AsyncSession) -> None:
+    """This transaction's commit does not wait for its WAL flush (PostgreSQL).
+
+    For the sync's pages: a crash can lose the last fraction of a second of them, which the
+    next sync writes again (the sync's mark only moves once every page is in).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
-def _json_columns(keys: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(k for k in keys if isinstance(_tickets.c[k].type, JSON))
+def _json_default(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):  # asyncpg's own UUID (ids read back) is one
+        return str(value)
+    if isinstance(value, int):  # over 64 bits: orjson refuses it, JSON has no such limit
+        return orjson.Fragment(str(value))
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -152,24 +153,22 @@ def _ticket_upsert(dialect_name: str, keys: tuple[str, ...]) -> Any:
     table = _tickets
     stmt = _insert(dialect_name, table)
     if dialect_name == "postgresql":
-        json_keys = _json_columns(keys)
-        arrays = [
-            bindparam(key, type_=postgresql.ARRAY(Text() if key in json_keys else col.type))
-            for key, col in ((k, table.c[k]) for k in keys)
-        ]
-        rows = func.unnest(*arrays).table_valued(*(sql_column(key) for key in keys))
-        rows = rows.render_derived(name="rows")
-        stmt = stmt.from_select(
-            list(keys),
-            select(
-                *(
-                    sql_cast(rows.c[key], postgresql.JSONB) if key in json_keys else rows.c[key]
-                    for key in keys
-                )
-            ),
-        )
+        jsonb = postgresql.JSONB()
+        types = {k: jsonb if isinstance(table.c[k].type, JSON) else table.c[k].type for k in keys}
+        page = func.jsonb_to_recordset(bindparam("rows", type_=Text()).cast(jsonb))
+        source = page.table_valued(*(sql_column(k, types[k]) for k in keys))
+        source = source.render_derived(name="page", with_types=True)
+        stmt = stmt.from_select(list(keys), select(*(source.c[key] for key in keys)))
     new = stmt.excluded
     changes: dict[str, Any] = {key: new[key] for key in keys if key not in _KEEP_ON_UPDATE}
+    if "parent_ticket_id" in changes:  # the sync leaves parents to `link_parents`
+        changes["parent_ticket_id"] = case(
+            (
+                table.c.parent_ticket_vendor_id.is_not_distinct_from(new.parent_ticket_vendor_id),
+                func.coalesce(new.parent_ticket_id, table.c.parent_ticket_id),
+            ),
+            else_=new.parent_ticket_id,
+        )
     if "status_updated_at" in changes:
         changes["status_updated_at"] = case(
             (
@@ -191,26 +190,31 @@ async def replace_project_users(
 
 
 async def link_parents(session: AsyncSession, connection_id: uuid.UUID) -> None:
-    """Children synced before their parent get the parent's id once both exist."""
-    parent = Ticket.__table__.alias("parent")
-    sub = (
-        select(parent.c.id)
-        .where(
-            parent.c.connection_id == connection_id,
-            parent.c.vendor_id == Ticket.parent_ticket_vendor_id,
-        )
-        .scalar_subquery()
-    )
+    """Tickets whose parent id is not known yet get it once both are stored.
+
+    One UPDATE ... FROM (a join the planner can hash), not a subquery per ticket: right
+    after a first sync the table's statistics still say "empty", and a per-row subquery
+    planned on them scans the table for every child.
+    """
+    parent = _tickets.alias("parent")
     await session.execute(
-        update(Ticket)
+        update(_tickets)
         .where(
-            Ticket.connection_id == connection_id,
-            Ticket.parent_ticket_vendor_id.is_not(None),
-            Ticket.parent_ticket_id.is_(None),
+            _tickets.c.connection_id == connection_id,
+            _tickets.c.parent_ticket_vendor_id.is_not(None),
+            _tickets.c.parent_ticket_id.is_(None),
+            parent.c.connection_id == connection_id,
+            parent.c.vendor_id == _tickets.c.parent_ticket_vendor_id,
         )
-        .values(parent_ticket_id=sub)
-        .execution_options(synchronize_session=False)
+        .values(parent_ticket_id=parent.c.id)
     )
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """After a full sync on PostgreSQL: the planner's row counts for tickets are current
+    at once (autovacuum would get there within minutes; reads plan on them meanwhile)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"ANALYZE {_tickets.name}"))
 
 
 async def link_users(session: AsyncSession, connection_id: uuid.UUID) -> None:

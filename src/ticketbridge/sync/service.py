@@ -6,7 +6,7 @@ sync's progress is visible and a crash loses at most one page of work (which the
 sync redoes). Tickets gone from the vendor are marked ``active: false``.
 
 Throughput: the next vendor page is fetched (and mapped) while the current one is written
-(`_prefetched`), tickets are written with one INSERT ... ON CONFLICT per page, and the ids
+(`aio.merged`), tickets are written with one INSERT ... ON CONFLICT per page, and the ids
 the pages refer to (projects, issue types, users) are read once per sync, not once per page.
 Memory does not grow with the number of tickets: at most a few pages are held at once, and
 the ids still at the vendor are collected in a temporary table, not in a Python set.
@@ -19,13 +19,14 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ticketbridge.aio import merged
 from ticketbridge.connectors.base import Connector, VendorTicket
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
@@ -45,6 +46,9 @@ T = TypeVar("T")
 
 # Vendor pages fetched ahead of the one being written.
 PREFETCH_PAGES = 2
+# Pages written at once, each in its own transaction: the database works on one while we
+# prepare the next (rows are written in a fixed order, so two pages never deadlock).
+PAGE_WRITERS = 2
 # Seconds between progress writes during the ticket pages (and one at their end).
 PROGRESS_EVERY = 0.5
 # A report keeps this many skipped items (and counts them all).
@@ -100,21 +104,31 @@ async def sync_connection(
     async with transaction(sessionmaker) as session:
         refs = await _References.load(session, connection_id)
     high_water = since
+
+    async def write(batch: list[VendorTicket]) -> None:
+        nonlocal high_water
+        async with transaction(sessionmaker) as session:
+            await repository.skip_commit_wait(session)
+            newest = await _upsert_tickets(
+                session, connection_id, sync_id, batch, mappings, refs, report
+            )
+        if newest and (high_water is None or newest > high_water):
+            high_water = newest
+
     reported_at = time.monotonic()
-    pages = _prefetched(connector.iter_tickets(since, keys), PREFETCH_PAGES)
-    async with contextlib.aclosing(pages):
+    pages = merged(
+        [connector.iter_tickets(since, keys, known_projects=list(project_ids))], PREFETCH_PAGES
+    )
+    async with contextlib.aclosing(pages), _Writers(PAGE_WRITERS) as writers:
         async for batch in pages:
-            async with transaction(sessionmaker) as session:
-                newest = await _upsert_tickets(
-                    session, connection_id, sync_id, batch, mappings, refs, report
-                )
-            if newest and (high_water is None or newest > high_water):
-                high_water = newest
+            await writers.submit(write(batch))
             if time.monotonic() - reported_at >= PROGRESS_EVERY:
                 await progress(report.tickets)
                 reported_at = time.monotonic()
     await progress(report.tickets)
     async with transaction(sessionmaker) as session:
+        if report.full:  # the planner's row counts are from before this sync
+            await repository.refresh_statistics(session)
         await repository.link_parents(session, connection_id)
         await repository.link_users(session, connection_id)
     if report.full:
@@ -271,9 +285,6 @@ async def _upsert_tickets(
         connection_id,
         {v for t in batch for v in (t.assignee_vendor_id, t.reporter_vendor_id) if v},
     )
-    parents = await tickets.ids_by_keys(
-        session, connection_id, (t.parent_vendor_id for t in batch if t.parent_vendor_id)
-    )
     # Identifiers callers gave to tickets created with vendor ids (kept in Jira by us).
     claimed = await tickets.identifier_owners(
         session, connection_id, {t.identifier for t in batch if t.identifier}
@@ -288,7 +299,9 @@ async def _upsert_tickets(
         local = LocalRefs(
             project_id=refs.projects.get(vt.project_vendor_id or ""),
             type_id=refs.issue_types.get((vt.project_vendor_id or "", vt.type_vendor_id or "")),
-            parent_ticket_id=parents.get(vt.parent_vendor_id or ""),
+            # The parent's id is written by the upsert (kept while the parent is the same)
+            # and by `link_parents` once every page is in: no lookup per page.
+            parent_ticket_id=None,
             assigned_user_id=refs.users.get(vt.assignee_vendor_id or ""),
             created_by_user_id=refs.users.get(vt.reporter_vendor_id or ""),
         )
@@ -311,40 +324,45 @@ async def _upsert_tickets(
         report.tickets += 1
         if vt.updated_at and (newest is None or vt.updated_at > newest):
             newest = vt.updated_at
-    await repository.upsert_tickets(session, list(rows.values()))
+    # In one order for every page: concurrent page writes lock rows in the same order.
+    await repository.upsert_tickets(session, [rows[k] for k in sorted(rows)])
     return newest
 
 
-async def _prefetched(source: AsyncIterator[T], depth: int) -> AsyncGenerator[T, None]:
-    """Iterates `source` in a task up to `depth` items ahead of the consumer.
+class _Writers:
+    """Runs up to `limit` page writes at once; the first failure is raised (by `submit` or
+    on leaving the block), and leaving the block waits for the rest or cancels them."""
 
-    The vendor's next page is then on its way (and mapped) while the current one is written.
-    An error of `source` is raised here, in order; stopping early cancels the task.
-    """
-    queue: asyncio.Queue[tuple[bool, T | BaseException | None]] = asyncio.Queue(depth)
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.running: set[asyncio.Task[None]] = set()
 
-    async def pump() -> None:
+    async def submit(self, work: Coroutine[Any, Any, None]) -> None:
         try:
-            async for item in source:
-                await queue.put((True, item))
-        except Exception as exc:  # handed to the consumer, which raises it
-            await queue.put((False, exc))
-        else:
-            await queue.put((False, None))
+            while len(self.running) >= self.limit:
+                await self._settle(asyncio.FIRST_COMPLETED)
+        except BaseException:
+            work.close()  # never started
+            raise
+        self.running.add(asyncio.create_task(work))
 
-    task = asyncio.create_task(pump())
-    try:
-        while True:
-            more, item = await queue.get()
-            if not more:
-                if isinstance(item, BaseException):
-                    raise item
-                return
-            yield item  # type: ignore[misc]
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def _settle(self, when: str) -> None:
+        done, self.running = await asyncio.wait(self.running, return_when=when)
+        for task in done:
+            task.result()  # raises the write's error
+
+    async def __aenter__(self) -> _Writers:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            while kind is None and self.running:
+                await self._settle(asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in self.running:
+                task.cancel()
+            await asyncio.gather(*self.running, return_exceptions=True)
+            self.running = set()
 
 
 async def _deactivate_missing(
@@ -362,7 +380,7 @@ async def _deactivate_missing(
         try:
             await repository.create_present_ids(conn)
             await conn.commit()
-            pages = _prefetched(connector.iter_ticket_ids(keys), PREFETCH_PAGES)
+            pages = merged([connector.iter_ticket_ids(keys)], PREFETCH_PAGES)
             async with contextlib.aclosing(pages):
                 async for ids in pages:
                     await repository.add_present_ids(conn, ids)

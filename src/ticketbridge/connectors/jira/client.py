@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ticketbridge.connectors.http import RetryPolicy, json_or_none, send_with_retries
+from ticketbridge.connectors.http import RetryPolicy, json_or_none, release, send_with_retries
 from ticketbridge.connectors.jira.config import request_token
 from ticketbridge.errors import (
     VendorBadQuery,
@@ -109,6 +109,7 @@ class JiraClient:
             pacer=getattr(self._semaphore, "pacer", None),
         )
         body = json_or_none(response) if response.content else None
+        release(response)
         if response.status_code < 400:
             return body
         raise _error(response.status_code, body, not_found_message)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ticketbridge.aio import merged
 from ticketbridge.config import Settings
 from ticketbridge.connectors.base import (
     Capability,
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 BULK_LIMIT = 50
 SEARCH_PAGE = 100
+# Disjoint searches paged at once by a sync (`iter_tickets`); each holds one vendor slot.
+SEARCH_STREAMS = 2
 MAX_WALK = 12
 # Widest window Jira's user searches accept (maxResults is capped at 1000).
 USER_WINDOW = 1000
@@ -392,17 +395,39 @@ class JiraConnector:
                 yield u["accountId"]
             start += 100
 
-    async def iter_tickets(
-        self, updated_since: datetime | None, project_keys: list[str] | None
+    def iter_tickets(
+        self,
+        updated_since: datetime | None,
+        project_keys: list[str] | None,
+        known_projects: Sequence[str] = (),
     ) -> AsyncIterator[list[VendorTicket]]:
-        clauses = []
-        if project_keys:
-            clauses.append("project in (" + ", ".join(f'"{k}"' for k in project_keys) + ")")
+        """Pages of tickets updated since `updated_since` (all of them without it).
+
+        The search is cut into `SEARCH_STREAMS` disjoint JQL queries by project, paged at the
+        same time: Jira's pages of one query come one after the other (each needs the last
+        one's token), so one stream leaves Jira idle while we take in a page. The cut needs
+        the project keys (`project_keys`, else `known_projects`); the last query takes every
+        project not named (``project not in (...)``), so nothing is missed if the list is
+        stale. Pages of different streams interleave; each stream keeps its order.
+        """
         since = (updated_since - timedelta(minutes=2)) if updated_since else None
         stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
-        clauses.append(f'updated >= "{stamp}"')
-        jql = " AND ".join(clauses) + " ORDER BY updated ASC, id ASC"
+        updated = f'updated >= "{stamp}"'
+        order = " ORDER BY updated ASC, id ASC"
+        if project_keys:
+            groups = [project_keys[n::SEARCH_STREAMS] for n in range(SEARCH_STREAMS)]
+            queries = [f"project in ({_jql_keys(g)}) AND {updated}" for g in groups if g]
+        elif len(known_projects) >= SEARCH_STREAMS:
+            groups = [list(known_projects[n::SEARCH_STREAMS]) for n in range(SEARCH_STREAMS)]
+            named = [k for g in groups[:-1] for k in g]
+            queries = [f"project in ({_jql_keys(g)}) AND {updated}" for g in groups[:-1]]
+            queries.append(f"project not in ({_jql_keys(named)}) AND {updated}")
+        else:
+            queries = [updated]
+        streams = [self._ticket_pages(q + order) for q in queries]
+        return merged(streams, depth=SEARCH_STREAMS)
 
+    async def _ticket_pages(self, jql: str) -> AsyncIterator[list[VendorTicket]]:
         def fetch(token: str | None) -> asyncio.Task[dict[str, Any]]:
             return asyncio.ensure_future(
                 self.client.search_jql(
@@ -425,6 +450,7 @@ class JiraConnector:
                 last = not token or page.get("isLast")
                 if not last:
                     pending = fetch(token)
+                    await asyncio.sleep(0)  # let it send the request before we map this page
                 issues = page.get("issues", [])
                 if issues:
                     site_url = self.client.site_url
@@ -436,9 +462,7 @@ class JiraConnector:
 
     async def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]:
         clause = (
-            "project in (" + ", ".join(f'"{k}"' for k in project_keys) + ")"
-            if project_keys
-            else 'created >= "1970-01-01"'
+            f"project in ({_jql_keys(project_keys)})" if project_keys else 'created >= "1970-01-01"'
         )
         token: str | None = None
         while True:
@@ -549,6 +573,10 @@ class JiraConnector:
             raise VendorBadQuery(detail, vendor_errors=exc.vendor_errors) from None
         token = None if page.get("isLast") else page.get("nextPageToken")
         return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
+
+
+def _jql_keys(keys: Sequence[str]) -> str:
+    return ", ".join('"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
 
 
 def _tickets_of(
