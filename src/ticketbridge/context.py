@@ -55,5 +55,8 @@ class AppContext:
         for item in reversed(self.background):
             await item.stop()
         self.background = []
+        from ticketbridge.jobs import budget
+
+        await budget.close(self)
         await self.http.aclose()
         await self.engine.dispose()

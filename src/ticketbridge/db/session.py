@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,9 +32,42 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        settings.database_url, pool_size=10, max_overflow=10, pool_pre_ping=True
-    )
+    engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling, only where it can matter.
+
+    ``pool_pre_ping`` pings on every checkout: one more round trip per request (~1 ms of a
+    ~75 ms bulk call on the benchmark). A connection that went back to the pool moments ago
+    is as good as the last answer it gave; one that sat idle may have been cut (database
+    restart, idle timeouts), so only those are pinged, and a dead one is replaced.
+    """
+    sync_engine = engine.sync_engine
+    dialect = sync_engine.dialect
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception:
+            alive = False
+        if not alive:
+            raise exc.DisconnectionError("pooled connection is gone; reconnecting")
+
+    event.listen(sync_engine, "checkin", checkin)
+    event.listen(sync_engine, "checkout", checkout)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
