@@ -41,8 +41,7 @@ def _with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | Non
         try:
             return await fn(ctx)
         finally:
-            await ctx.http.aclose()
-            await ctx.engine.dispose()
+            await ctx.stop()
 
     try:
         return asyncio.run(main())
