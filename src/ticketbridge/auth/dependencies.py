@@ -26,15 +26,20 @@ async def get_session(ctx: AppContext = Depends(get_ctx)) -> AsyncIterator[Async
     async with ctx.sessionmaker() as session:
         try:
             yield session
-            await session.commit()
         except BaseException as exc:
-            # A vendor-side change that already happened must be recorded even when the
-            # request reports an error (e.g. created in Jira, but the status was unreachable).
-            if getattr(exc, "commit_anyway", False):
-                await session.commit()
-            else:
-                await session.rollback()
+            await end_unit_of_work(session, exc)
             raise
+        await end_unit_of_work(session, None)
+
+
+async def end_unit_of_work(session: AsyncSession, error: BaseException | None) -> None:
+    """Commits, or rolls back after `error` - unless the error says a vendor-side change
+    already happened (``commit_anyway``: e.g. created in Jira, but the status was
+    unreachable), which must be recorded even though the request reports an error."""
+    if error is None or getattr(error, "commit_anyway", False):
+        await session.commit()
+    else:
+        await session.rollback()
 
 
 # scope="function": commit before the response is sent, so a client that got 200 reads

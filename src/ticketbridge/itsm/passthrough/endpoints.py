@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
 
 from ticketbridge.auth.dependencies import Ctx, CurrentConnection, Session
+from ticketbridge.connectors.base import Page
 from ticketbridge.itsm.passthrough import service
 from ticketbridge.itsm.passthrough.schemas import (
     IssueTypesPage,
@@ -36,6 +38,15 @@ async def live_connection(session: Session, connection: CurrentConnection) -> Co
 
 
 LiveConnection = Annotated[Connection, Depends(live_connection)]
+P = TypeVar("P", bound=BaseModel)
+
+
+def _offset_page(kind: type[P], item: type[BaseModel], page: Page, limit: int, offset: int) -> P:
+    """Our offset envelope around a vendor page."""
+    items = [item.model_validate(i) for i in page.items]
+    return kind(items=items, total=page.total, limit=limit, offset=offset)
+
+
 PASS_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The vendor refused the query (bad JQL); its messages in vendor_errors"},
     404: {"description": "Unknown connection, or the vendor has no such project"},
@@ -62,12 +73,7 @@ async def list_projects(
     """Projects, live from the vendor (optionally with their issue types)."""
     async with vendor_guard(ctx, connection):
         page = await service.projects(ctx, connection, offset, limit, expand == "issue_types")
-    return ProjectsPage(
-        items=[PassthroughProject.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return _offset_page(ProjectsPage, PassthroughProject, page, limit, offset)
 
 
 @router.get(
@@ -86,12 +92,7 @@ async def list_issue_types(
     """Issue types a ticket can be created with in one project, live."""
     async with vendor_guard(ctx, connection):
         page = await service.issue_types(ctx, connection, project_key, offset, limit)
-    return IssueTypesPage(
-        items=[PassthroughIssueType.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return _offset_page(IssueTypesPage, PassthroughIssueType, page, limit, offset)
 
 
 @router.get(
@@ -124,12 +125,7 @@ async def list_users(
         page = await service.users(
             ctx, connection, query or None, project_key or None, offset, limit
         )
-    return UsersPage(
-        items=[PassthroughUser.model_validate(i) for i in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return _offset_page(UsersPage, PassthroughUser, page, limit, offset)
 
 
 @router.get(

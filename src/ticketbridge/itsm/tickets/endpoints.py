@@ -13,6 +13,7 @@ from ticketbridge.auth.dependencies import (
     CurrentAccount,
     CurrentConnection,
     Session,
+    end_unit_of_work,
     parse_uuid,
 )
 from ticketbridge.connectors.base import Capability, require
@@ -157,13 +158,10 @@ async def create_ticket(
                 ticket = await service.create_ticket(
                     session, connector, connection, body, creation_token=outcome.creation_token
                 )
-        await session.commit()
+        await end_unit_of_work(session, None)
         response = _ticket_response(ticket)
-    except TicketBridgeError as exc:
-        if getattr(exc, "commit_anyway", False):
-            await session.commit()
-        else:
-            await session.rollback()
+    except TicketBridgeError as exc:  # recorded for replay, so answered here
+        await end_unit_of_work(session, exc)
         response = JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
     except BaseException:
         await idempotency.finish(ctx, outcome, 500, b"", {})
