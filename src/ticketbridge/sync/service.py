@@ -2,14 +2,16 @@
 
 The first sync is full; later ones ask for tickets updated since the last high-water mark
 minus an overlap window, and upsert idempotently. Each page is its own transaction, so a
-sync's progress is visible and a crash loses at most one page of work (which the next
-sync redoes). Tickets gone from the vendor are marked ``active: false``.
+sync's progress is visible; a crash loses at most the pages in flight (their commits do not
+wait for the WAL flush), which the next sync writes again: the mark only moves once every
+page is in. Tickets gone from the vendor are marked ``active: false``.
 
-Throughput: the next vendor page is fetched (and mapped) while the current one is written
-(`aio.merged`), tickets are written with one INSERT ... ON CONFLICT per page, and the ids
-the pages refer to (projects, issue types, users) are read once per sync, not once per page.
-Memory does not grow with the number of tickets: at most a few pages are held at once, and
-the ids still at the vendor are collected in a temporary table, not in a Python set.
+Throughput: the connector pages two disjoint searches at once and maps each page as it
+arrives (`aio.merged`); pages are written two at a time (`_Writers`), each with one
+INSERT ... ON CONFLICT; the ids the pages refer to (projects, issue types, users) are read
+once per sync, parents are linked once at the end. Memory does not grow with the number of
+tickets: at most a few pages are held at once, and an incremental sync collects the ids
+still at the vendor in a temporary table, not in a Python set.
 """
 
 from __future__ import annotations
