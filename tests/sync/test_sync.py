@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -314,3 +315,41 @@ def test_deactivation_spares_tickets_written_since_the_sync_started(
     count, active = in_store(settings, run)
     assert count == 1
     assert active == {old: False, recent: True}
+
+
+def test_two_new_issues_claiming_one_identifier_do_not_fail_the_sync(
+    tenant: Tenant, own_jira
+) -> None:
+    """Pages are written two at a time; an identifier both claim goes to one of them."""
+    ident = f"dup-{uuid.uuid4().hex[:8]}"
+    projects = list(own_jira.state.projects.values())[:2]  # one per search stream
+    keys = []
+    with jira_api(own_jira) as jira:
+        for project in projects:
+            task = next(t for t in own_jira.state.project_issue_types(project) if t.name == "Task")
+            value = {
+                "token": uuid.uuid4().hex,
+                "identifier": ident,
+                "connection": tenant.connection_id,
+            }
+            r = jira.post(
+                "/issue",
+                json={
+                    "fields": {
+                        "project": {"key": project.key},
+                        "summary": "cloned with our property",
+                        "issuetype": {"id": task.id},
+                    },
+                    "properties": [{"key": "ticketbridge", "value": value}],
+                },
+            )
+            assert r.status_code == 201, r.text
+            keys.append(r.json()["key"])
+    job = tenant.sync()
+    assert job["status"] == "SUCCESS", job
+    owners = [
+        tenant.get(f"/v1/itsm/tickets/by-identifier/{key}").status_code == 404 for key in keys
+    ]
+    assert sum(owners) == 1  # one holds the identifier, the other its Jira key
+    holder = tenant.get(f"/v1/itsm/tickets/by-identifier/{ident}").json()
+    assert holder["vendor_attributes"]["id"] in keys

@@ -107,9 +107,15 @@ async def sync_connection(
         refs = await _References.load(session, connection_id)
     high_water = since
 
+    # Pages that claim caller identifiers are written one at a time: each must see the
+    # claims the others committed (two issues can carry one identifier, e.g. a clone).
+    claiming = asyncio.Lock()
+
     async def write(batch: list[VendorTicket]) -> None:
         nonlocal high_water
-        async with transaction(sessionmaker) as session:
+        claims = any(t.identifier for t in batch)
+        serial = claiming if claims else contextlib.nullcontext()
+        async with serial, transaction(sessionmaker) as session:
             await repository.skip_commit_wait(session)
             newest = await _upsert_tickets(
                 session, connection_id, sync_id, batch, mappings, refs, report
