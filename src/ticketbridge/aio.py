@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from typing import TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Sequence
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -50,3 +50,39 @@ async def merged(sources: Sequence[AsyncIterator[T]], depth: int) -> AsyncGenera
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+class BoundedTasks:
+    """Runs up to `limit` coroutines at once; the first failure is raised (by `submit` or
+    on leaving the block), and leaving the block waits for the rest or cancels them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.running: set[asyncio.Task[None]] = set()
+
+    async def submit(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            while len(self.running) >= self.limit:
+                await self._settle(asyncio.FIRST_COMPLETED)
+        except BaseException:
+            work.close()  # never started
+            raise
+        self.running.add(asyncio.create_task(work))
+
+    async def _settle(self, when: str) -> None:
+        done, self.running = await asyncio.wait(self.running, return_when=when)
+        for task in done:
+            task.result()  # raises the write's error
+
+    async def __aenter__(self) -> BoundedTasks:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            while kind is None and self.running:
+                await self._settle(asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in self.running:
+                task.cancel()
+            await asyncio.gather(*self.running, return_exceptions=True)
+            self.running = set()

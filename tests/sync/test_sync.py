@@ -34,6 +34,24 @@ def jira_api(jira: EmulatorServer) -> httpx.Client:
     )
 
 
+def create_task(
+    jira: httpx.Client, project_key: str, summary: str, properties: list[Any] | None = None
+) -> httpx.Response:
+    """A Task created through Jira's API (not ours), with entity properties if given."""
+    body: dict[str, Any] = {
+        "fields": {
+            "project": {"key": project_key},
+            "summary": summary,
+            "issuetype": {"name": "Task"},
+        }
+    }
+    if properties:
+        body["properties"] = properties
+    created = jira.post("/issue", json=body)
+    assert created.status_code == 201, created.text
+    return created
+
+
 def all_tickets(tenant: Tenant, **params: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     cursor = None
@@ -116,17 +134,7 @@ def test_incremental_sync_picks_up_edits_and_new_issues(tenant: Tenant, own_jira
             ).status_code
             == 204
         )
-        created = jira.post(
-            "/issue",
-            json={
-                "fields": {
-                    "project": {"key": issue.project_key},
-                    "summary": "made in Jira",
-                    "issuetype": {"name": "Task"},
-                }
-            },
-        )
-        assert created.status_code == 201, created.text
+        created = create_task(jira, issue.project_key, "made in Jira")
         transitions = jira.get(f"/issue/{issue.key}/transitions").json()["transitions"]
         assert (
             jira.post(
@@ -326,25 +334,14 @@ def test_two_new_issues_claiming_one_identifier_do_not_fail_the_sync(
     keys = []
     with jira_api(own_jira) as jira:
         for project in projects:
-            task = next(t for t in own_jira.state.project_issue_types(project) if t.name == "Task")
             value = {
                 "token": uuid.uuid4().hex,
                 "identifier": ident,
                 "connection": tenant.connection_id,
             }
-            r = jira.post(
-                "/issue",
-                json={
-                    "fields": {
-                        "project": {"key": project.key},
-                        "summary": "cloned with our property",
-                        "issuetype": {"id": task.id},
-                    },
-                    "properties": [{"key": "ticketbridge", "value": value}],
-                },
-            )
-            assert r.status_code == 201, r.text
-            keys.append(r.json()["key"])
+            properties = [{"key": "ticketbridge", "value": value}]
+            created = create_task(jira, project.key, "cloned with our property", properties)
+            keys.append(created.json()["key"])
     job = tenant.sync()
     assert job["status"] == "SUCCESS", job
     owners = [

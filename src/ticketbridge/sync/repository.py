@@ -261,43 +261,37 @@ async def add_present_ids(conn: AsyncConnection, ids: Iterable[str]) -> None:
         await conn.execute(stmt, rows)
 
 
-async def deactivate_absent(
-    conn: AsyncConnection, connection_id: uuid.UUID, started: datetime
-) -> int:
-    """Marks inactive the active tickets whose id is not among the present ids (and that
-    were not written since the sync started: a ticket created meanwhile may be missing from
-    the vendor's listing, and is certainly not gone)."""
-    result = await conn.execute(
+def _deactivate(connection_id: uuid.UUID, started: datetime, gone: Any) -> Any:
+    """Active tickets matching `gone` become inactive, except those written since the sync
+    started: a ticket created meanwhile may be missing from the vendor's listing, and is
+    certainly not gone."""
+    return (
         update(_tickets)
         .where(
             _tickets.c.connection_id == connection_id,
             _tickets.c.active.is_(True),
             _tickets.c.updated_at < started,
-            ~exists().where(_present.c.vendor_internal_id == _tickets.c.vendor_internal_id),
+            gone,
         )
         .values(active=False)
     )
+
+
+async def deactivate_absent(
+    conn: AsyncConnection, connection_id: uuid.UUID, started: datetime
+) -> int:
+    """Marks inactive the active tickets whose id is not among the present ids."""
+    absent = ~exists().where(_present.c.vendor_internal_id == _tickets.c.vendor_internal_id)
+    result = await conn.execute(_deactivate(connection_id, started, absent))
     return int(result.rowcount)
 
 
 async def deactivate_unseen(
     session: AsyncSession, connection_id: uuid.UUID, sync_id: uuid.UUID, started: datetime
 ) -> int:
-    """After a full sync: marks inactive the active tickets that sync did not see (and that
-    were not written since it started)."""
-    result = await session.execute(
-        update(_tickets)
-        .where(
-            _tickets.c.connection_id == connection_id,
-            _tickets.c.active.is_(True),
-            _tickets.c.updated_at < started,
-            or_(
-                _tickets.c.last_seen_sync_id.is_(None),
-                _tickets.c.last_seen_sync_id != sync_id,
-            ),
-        )
-        .values(active=False)
-    )
+    """After a full sync: marks inactive the active tickets that sync did not see."""
+    unseen = or_(_tickets.c.last_seen_sync_id.is_(None), _tickets.c.last_seen_sync_id != sync_id)
+    result = await session.execute(_deactivate(connection_id, started, unseen))
     return int(cast(Any, result).rowcount)
 
 

@@ -7,7 +7,7 @@ wait for the WAL flush), which the next sync writes again: the mark only moves o
 page is in. Tickets gone from the vendor are marked ``active: false``.
 
 Throughput: the connector pages two disjoint searches at once and maps each page as it
-arrives (`aio.merged`); pages are written two at a time (`_Writers`), each with one
+arrives (`aio.merged`); pages are written two at a time (`aio.BoundedTasks`), each with one
 INSERT ... ON CONFLICT; the ids the pages refer to (projects, issue types, users) are read
 once per sync, parents are linked once at the end. Memory does not grow with the number of
 tickets: at most a few pages are held at once, and an incremental sync collects the ids
@@ -21,14 +21,14 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ticketbridge.aio import merged
+from ticketbridge.aio import BoundedTasks, merged
 from ticketbridge.connectors.base import Connector, VendorTicket
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
@@ -127,7 +127,7 @@ async def sync_connection(
     pages = merged(
         [connector.iter_tickets(since, keys, known_projects=list(project_ids))], PREFETCH_PAGES
     )
-    async with contextlib.aclosing(pages), _Writers(PAGE_WRITERS) as writers:
+    async with contextlib.aclosing(pages), BoundedTasks(PAGE_WRITERS) as writers:
         async for batch in pages:
             await writers.submit(write(batch))
             if time.monotonic() - reported_at >= PROGRESS_EVERY:
@@ -335,42 +335,6 @@ async def _upsert_tickets(
     # In one order for every page: concurrent page writes lock rows in the same order.
     await repository.upsert_tickets(session, [rows[k] for k in sorted(rows)])
     return newest
-
-
-class _Writers:
-    """Runs up to `limit` page writes at once; the first failure is raised (by `submit` or
-    on leaving the block), and leaving the block waits for the rest or cancels them."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.running: set[asyncio.Task[None]] = set()
-
-    async def submit(self, work: Coroutine[Any, Any, None]) -> None:
-        try:
-            while len(self.running) >= self.limit:
-                await self._settle(asyncio.FIRST_COMPLETED)
-        except BaseException:
-            work.close()  # never started
-            raise
-        self.running.add(asyncio.create_task(work))
-
-    async def _settle(self, when: str) -> None:
-        done, self.running = await asyncio.wait(self.running, return_when=when)
-        for task in done:
-            task.result()  # raises the write's error
-
-    async def __aenter__(self) -> _Writers:
-        return self
-
-    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        try:
-            while kind is None and self.running:
-                await self._settle(asyncio.FIRST_EXCEPTION)
-        finally:
-            for task in self.running:
-                task.cancel()
-            await asyncio.gather(*self.running, return_exceptions=True)
-            self.running = set()
 
 
 async def _deactivate_missing(

@@ -6,14 +6,12 @@ assignable-search window (1000), so every paging path underneath is exercised.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ticketbridge.config import Settings
+from tests.connectors.jira.support import connector_to
 from ticketbridge.connectors.jira.connector import USER_WINDOW, JiraConnector
-from ticketbridge.context import AppContext
 from ticketbridge.emulators.jira.models import User
 from ticketbridge.emulators.jira.server import EmulatorServer
 from ticketbridge.errors import VendorBadQuery, VendorNotFound
@@ -29,20 +27,8 @@ def big_jira() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 async def connector(big_jira: EmulatorServer) -> AsyncIterator[JiraConnector]:
-    ctx = AppContext.create(Settings(env="test", database_url="sqlite+aiosqlite://"))
-    try:
-        yield JiraConnector(
-            ctx,
-            str(uuid.uuid4()),
-            {
-                "base_url": big_jira.base_url,
-                "email": big_jira.config.email,
-                "api_token": big_jira.config.api_token,
-            },
-        )
-    finally:
-        await ctx.http.aclose()
-        await ctx.engine.dispose()
+    async with connector_to(big_jira) as connector:
+        yield connector
 
 
 def _calls(jira: EmulatorServer, fragment: str) -> int:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ticketbridge.config import Settings
+from tests.connectors.jira.support import connector_to
 from ticketbridge.connectors.jira import connector as jira_connector
 from ticketbridge.connectors.jira.connector import JiraConnector
-from ticketbridge.context import AppContext
 from ticketbridge.emulators.jira.server import EmulatorServer
 
 pytestmark = pytest.mark.store_independent
@@ -24,20 +22,8 @@ def site() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 async def connector(site: EmulatorServer) -> AsyncIterator[JiraConnector]:
-    ctx = AppContext.create(Settings(env="test", database_url="sqlite+aiosqlite://"))
-    try:
-        yield JiraConnector(
-            ctx,
-            str(uuid.uuid4()),
-            {
-                "base_url": site.base_url,
-                "email": site.config.email,
-                "api_token": site.config.api_token,
-            },
-        )
-    finally:
-        await ctx.http.aclose()
-        await ctx.engine.dispose()
+    async with connector_to(site) as connector:
+        yield connector
 
 
 async def _keys(pages: AsyncIterator[list[jira_connector.VendorTicket]]) -> list[str]:

@@ -78,20 +78,6 @@ async def by_internal_ids(
     return {t.vendor_internal_id: t for t in rows.all()}
 
 
-async def ids_by_keys(
-    session: AsyncSession, connection_id: uuid.UUID, keys: Iterable[str]
-) -> dict[str, uuid.UUID]:
-    wanted = list(set(keys))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Ticket.vendor_id, Ticket.id).where(
-            Ticket.connection_id == connection_id, Ticket.vendor_id.in_(wanted)
-        )
-    )
-    return {k: i for k, i in rows.all()}
-
-
 async def identifier_owners(
     session: AsyncSession, connection_id: uuid.UUID, identifiers: Iterable[str]
 ) -> dict[str, str]:

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from ticketbridge.sync.service import _Writers
+from ticketbridge.aio import BoundedTasks
 
 pytestmark = pytest.mark.store_independent
 
@@ -20,7 +20,7 @@ async def test_writers_run_at_most_limit_at_once_and_wait_for_all() -> None:
         running -= 1
         done += 1
 
-    async with _Writers(2) as writers:
+    async with BoundedTasks(2) as writers:
         for _ in range(7):
             await writers.submit(write())
     assert (peak, done) == (2, 7)
@@ -40,7 +40,7 @@ async def test_a_failed_write_is_raised_and_the_others_are_cancelled() -> None:
         raise RuntimeError("page 3 failed")
 
     with pytest.raises(RuntimeError, match="page 3 failed"):
-        async with _Writers(2) as writers:
+        async with BoundedTasks(2) as writers:
             await writers.submit(slow())
             await writers.submit(failing())
             await writers.submit(slow())  # waits for a free writer: sees the failure
