@@ -194,7 +194,8 @@ def part_a() -> list[list[object]]:
     with EmulatorProcess(issues=50, users=20, projects=2) as jira, pg_database() as url:
         ids = _setup(jira, url)
         task = _task_type(jira)
-        with api_process(url, worker=True) as base:
+        # As deployed on PostgreSQL: the API only enqueues, a worker process runs the sync.
+        with api_process(url, worker=False) as base, worker_processes(url, 1):
             client = Client(base, ids)
             client.sync()
             project_id = client.project_id("ENG")

@@ -1,6 +1,4 @@
-"""Mounts every domain's router under /v1."""
-
-from fastapi import APIRouter
+"""Every domain's router; the app mounts each under /v1."""
 
 import ticketbridge.itsm.tickets.bulk_endpoints  # noqa: F401  (registers the bulk routes)
 from ticketbridge.itsm.capabilities import router as capabilities
@@ -13,8 +11,9 @@ from ticketbridge.jobs.endpoints import router as jobs
 from ticketbridge.provisioning.endpoints import oauth_router
 from ticketbridge.provisioning.endpoints import router as provisioning
 
-api_router = APIRouter(prefix="/v1")
-for router in (
+# Mounted one by one on the app, not through one /v1 router: FastAPI matches a request
+# against each level of included routers again, so a nested level costs every request.
+ROUTERS = (
     provisioning,
     oauth_router,
     tickets,
@@ -24,5 +23,4 @@ for router in (
     jobs,
     capabilities,
     passthrough,
-):
-    api_router.include_router(router)
+)

@@ -122,9 +122,10 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.add_exception_handler(TicketBridgeError, _error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
 
-    from ticketbridge.api import api_router
+    from ticketbridge.api import ROUTERS
 
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/v1")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -12,6 +12,14 @@ _last_ms = 0
 _counter = 0
 
 
+def tokens(count: int) -> list[str]:
+    """`count` random 128-bit tokens as 32 hex digits (unique, not ordered): one call to the
+    system's random source for all of them (a bulk request needs 50; ``uuid7`` makes each
+    under a lock, ~6 us apiece)."""
+    raw = os.urandom(16 * count).hex()
+    return [raw[i : i + 32] for i in range(0, 32 * count, 32)]
+
+
 def uuid7() -> uuid.UUID:
     """A UUIDv7 that is strictly increasing within this process."""
     global _last_ms, _counter

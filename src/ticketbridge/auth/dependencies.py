@@ -50,6 +50,7 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 async def get_account(
     request: Request,
+    ctx: Ctx,
     session: Session,
     x_api_key: Annotated[str | None, Header(description="Your API key")] = None,
 ) -> Account:
@@ -58,17 +59,15 @@ async def get_account(
     # Requests on a connection read the account and the connection in one round trip;
     # get_connection still decides (and refuses) as before.
     connection_id = _uuid_or_none(request.headers.get("x-connection-id"))
-    if connection_id is None:
-        account = await repository.account_by_api_key(session, x_api_key)
-    else:
-        found = await repository.account_and_connection_by_api_key(
-            session, x_api_key, connection_id
-        )
-        account = found[0] if found else None
-        if found:
-            request.state.prefetched_connection = (connection_id, found[1])
-    if account is None:
+    found = await repository.authenticate(ctx.engine, x_api_key, connection_id)
+    if found is None:
         raise Unauthorized("Invalid API key")
+    account, connection = found
+    # Attached to the request's unit of work: endpoints that change them commit it.
+    session.add(account)
+    if connection is not None:
+        session.add(connection)
+    request.state.prefetched_connection = (connection_id, connection)
     return account
 
 

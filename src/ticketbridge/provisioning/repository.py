@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from ticketbridge.crypto import hash_api_key
 from ticketbridge.db.base import utcnow
@@ -25,9 +27,17 @@ async def account_by_api_key(session: AsyncSession, key: str) -> Account | None:
     return row[0] if row else None
 
 
-# Built once: this runs on every request that names a connection.
-_ACCOUNT_AND_CONNECTION = (
-    select(Account, Connection)
+def _labelled(model: type[Any], prefix: str) -> list[tuple[str, Any]]:
+    """(attribute, column labelled ``prefix + attribute``) for every column of `model`."""
+    return [(p.key, p.columns[0].label(prefix + p.key)) for p in inspect(model).column_attrs]
+
+
+_ACCOUNT_COLUMNS = _labelled(Account, "a_")
+_CONNECTION_COLUMNS = _labelled(Connection, "c_")
+# Built once: every authenticated request runs it.
+_AUTHENTICATE = (
+    select(*(c for _, c in _ACCOUNT_COLUMNS), *(c for _, c in _CONNECTION_COLUMNS))
+    .select_from(Account)
     .join(ApiKey, ApiKey.account_id == Account.id)
     .outerjoin(
         Connection,
@@ -37,13 +47,39 @@ _ACCOUNT_AND_CONNECTION = (
 )
 
 
-async def account_and_connection_by_api_key(
-    session: AsyncSession, key: str, connection_id: uuid.UUID
+def _detached(model: type[Any], columns: list[tuple[str, Any]], row: Any) -> Any:
+    """An instance as if loaded by a session and detached from it: `session.add` makes it
+    persistent again without a query, and its changes are then flushed as an UPDATE."""
+    instance = model(**{key: row[column.name] for key, column in columns})
+    make_transient_to_detached(instance)
+    return instance
+
+
+async def authenticate(
+    engine: AsyncEngine, key: str, connection_id: uuid.UUID | None
 ) -> tuple[Account, Connection | None] | None:
-    """``account_by_api_key`` plus that account's connection, in one round trip."""
+    """The key's account and, when `connection_id` is given, that account's connection
+    (None if it is not that account's), as detached instances; None for an unknown or
+    revoked key.
+
+    Every request runs this, so it is one prebuilt statement on a pooled connection in
+    autocommit, outside the request's unit of work: no BEGIN/COMMIT round trips and no ORM
+    loading (with them it was ~2.5 ms of a request). It reads committed rows, like any
+    statement of the request's own READ COMMITTED transaction would: a revoked key is
+    refused from the next request on.
+    """
     params = {"key_hash": hash_api_key(key), "connection_id": connection_id}
-    row = (await session.execute(_ACCOUNT_AND_CONNECTION, params)).first()
-    return (row[0], row[1]) if row else None
+    async with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":  # pysqlite opens no transaction for a SELECT
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        row = (await conn.execute(_AUTHENTICATE, params)).mappings().first()
+    if row is None:
+        return None
+    account: Account = _detached(Account, _ACCOUNT_COLUMNS, row)
+    if row["c_id"] is None:
+        return account, None
+    connection: Connection = _detached(Connection, _CONNECTION_COLUMNS, row)
+    return account, connection
 
 
 async def list_api_keys(session: AsyncSession, account_id: uuid.UUID) -> Sequence[ApiKey]:

@@ -9,7 +9,13 @@ from urllib.parse import quote
 
 import httpx
 
-from ticketbridge.connectors.http import RetryPolicy, json_or_none, release, send_with_retries
+from ticketbridge.connectors.http import (
+    RetryPolicy,
+    json_body,
+    json_or_none,
+    release,
+    send_with_retries,
+)
 from ticketbridge.connectors.jira.config import request_token
 from ticketbridge.errors import (
     VendorBadQuery,
@@ -96,7 +102,13 @@ class JiraClient:
 
         async def build() -> httpx.Request:
             headers = {"Authorization": await self._auth_header(), "Accept": "application/json"}
-            return self._http.build_request(method, url, params=params, json=json, headers=headers)
+            if json is None:
+                return self._http.build_request(method, url, params=params, headers=headers)
+            content, content_type = json_body(json)
+            headers.update(content_type)
+            return self._http.build_request(
+                method, url, params=params, content=content, headers=headers
+            )
 
         response = await send_with_retries(
             self._http,

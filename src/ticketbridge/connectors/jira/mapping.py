@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ticketbridge.connectors.base import UNSET, TicketChanges, TicketDraft, VendorTicket
+from ticketbridge.connectors.jira.adf import adf_to_markdown, markdown_to_adf
 
 PROPERTY_KEY = "ticketbridge"
 
@@ -73,8 +74,6 @@ def issue_to_ticket(
 ) -> VendorTicket:
     """``connection_id``: the identifier in our property counts only for the connection
     that created the issue (another connection to the same site has its own identifiers)."""
-    from ticketbridge.connectors.jira.adf import adf_to_markdown
-
     fields = issue.get("fields") or {}
     status = fields.get("status") or {}
     category = (status.get("statusCategory") or {}).get("key")
@@ -154,8 +153,6 @@ ISSUE_FIELDS = [
 
 
 def draft_to_payload(draft: TicketDraft, connection_id: str | None = None) -> dict[str, Any]:
-    from ticketbridge.connectors.jira.adf import markdown_to_adf
-
     fields: dict[str, Any] = {"project": {"key": draft.project_vendor_id}, "summary": draft.name}
     if draft.type_vendor_id:
         fields["issuetype"] = {"id": draft.type_vendor_id}
@@ -186,8 +183,6 @@ def draft_to_payload(draft: TicketDraft, connection_id: str | None = None) -> di
 
 
 def changes_to_payload(changes: TicketChanges) -> dict[str, Any]:
-    from ticketbridge.connectors.jira.adf import markdown_to_adf
-
     fields: dict[str, Any] = {}
     if changes.name is not UNSET:
         fields["summary"] = changes.name

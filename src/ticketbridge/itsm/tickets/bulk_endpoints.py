@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ticketbridge.auth.dependencies import Ctx, CurrentConnection, Session
 from ticketbridge.connectors.base import Capability, require
-from ticketbridge.ids import uuid7
+from ticketbridge.ids import tokens
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, BulkUpdate
 from ticketbridge.itsm.tickets.endpoints import ERRORS, router, vendor_guard
@@ -51,7 +51,9 @@ async def bulk_create_sync(
     """Create up to 50 tickets now; per-ticket results in request order (always 200)."""
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
-    entries = [(i, t, uuid7().hex) for i, t in enumerate(body.tickets)]
+    entries = list(
+        zip(range(len(body.tickets)), body.tickets, tokens(len(body.tickets)), strict=True)
+    )
     prepared = await bulk.prepare(session, connection, entries)
     async with vendor_guard(ctx, connection):
         results = await bulk.create_prepared(
