@@ -51,9 +51,8 @@ async def bulk_create_sync(
     """Create up to 50 tickets now; per-ticket results in request order (always 200)."""
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
-    entries = list(
-        zip(range(len(body.tickets)), body.tickets, tokens(len(body.tickets)), strict=True)
-    )
+    fresh = tokens(len(body.tickets))
+    entries = [(i, t, fresh[i]) for i, t in enumerate(body.tickets)]
     prepared = await bulk.prepare(session, connection, entries)
     async with vendor_guard(ctx, connection):
         results = await bulk.create_prepared(
