@@ -6,7 +6,6 @@ cache is cleared whenever the environment changes.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.support.stores import PG_ADMIN, store_name
+from tests.support.stores import PG_ADMIN, store_name, with_context
 from ticketbridge.cli import app
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
@@ -119,16 +118,11 @@ def _provision(cli: Cli) -> tuple[str, str, str]:
 
 
 def _run(settings: Settings, fn: Any) -> Any:
-    async def main() -> Any:
-        ctx = AppContext.create(settings)
-        try:
-            async with transaction(ctx.sessionmaker) as session:
-                return await fn(ctx, session)
-        finally:
-            await ctx.http.aclose()
-            await ctx.engine.dispose()
+    async def in_transaction(ctx: AppContext) -> Any:
+        async with transaction(ctx.sessionmaker) as session:
+            return await fn(ctx, session)
 
-    return asyncio.run(main())
+    return with_context(settings, in_transaction)
 
 
 def test_migrate_is_idempotent(cli: Cli) -> None:

@@ -3,13 +3,13 @@ instances a session adopts without reading them again."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 from sqlalchemy import event
 
 from tests.support.factories import Tenant
+from tests.support.stores import with_context
 from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
 from ticketbridge.ids import tokens
@@ -18,21 +18,18 @@ from ticketbridge.provisioning.models import Account
 
 
 def _run(settings: Settings, work: Any) -> Any:
-    async def run() -> Any:
-        ctx = AppContext.create(settings)
+    """``await work(ctx, statements)``: `statements` collects every SQL statement sent."""
+
+    async def counted(ctx: AppContext) -> Any:
         statements: list[str] = []
 
         def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             statements.append(statement)
 
         event.listen(ctx.engine.sync_engine, "before_cursor_execute", count)
-        try:
-            return await work(ctx, statements)
-        finally:
-            await ctx.http.aclose()
-            await ctx.engine.dispose()
+        return await work(ctx, statements)
 
-    return asyncio.run(run())
+    return with_context(settings, counted)
 
 
 def _account_id(tenant: Tenant) -> str:

@@ -43,16 +43,25 @@ def fresh_database(tmp: Path) -> Iterator[str]:
         yield url
 
 
-def in_store(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Runs ``await work(session)`` in one transaction of the test store (not via our API)."""
+def with_context(settings: Settings, work: Callable[[AppContext], Awaitable[Any]]) -> Any:
+    """Runs ``await work(ctx)`` with a fresh AppContext, closed afterwards (not via our API)."""
 
     async def run() -> Any:
         ctx = AppContext.create(settings)
         try:
-            async with transaction(ctx.sessionmaker) as session:
-                return await work(session)
+            return await work(ctx)
         finally:
             await ctx.http.aclose()
             await ctx.engine.dispose()
 
     return asyncio.run(run())
+
+
+def in_store(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Runs ``await work(session)`` in one transaction of the test store (not via our API)."""
+
+    async def in_transaction(ctx: AppContext) -> Any:
+        async with transaction(ctx.sessionmaker) as session:
+            return await work(session)
+
+    return with_context(settings, in_transaction)
