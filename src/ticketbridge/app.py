@@ -18,6 +18,7 @@ from ticketbridge import __version__
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import TicketBridgeError
+from ticketbridge.logs import configure_logging
 from ticketbridge.metrics import MetricsMiddleware, render_metrics
 
 log = logging.getLogger("ticketbridge")
@@ -101,7 +102,7 @@ class InputGuard:
 
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
