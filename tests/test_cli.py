@@ -9,112 +9,29 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from tests.support.stores import PG_ADMIN, store_name, with_context
-from ticketbridge.cli import app
-from ticketbridge.config import Settings, get_settings
+from tests.support.cli import Cli, cli_session, provision
+from tests.support.stores import with_context
+from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
 from ticketbridge.crypto import Vault
+from ticketbridge.db.migrate import head_revision
 from ticketbridge.db.session import transaction
-from ticketbridge.emulators.jira.server import EmulatorServer
+from ticketbridge.jobs.models import Job
 from ticketbridge.provisioning import repository, service
 from ticketbridge.provisioning.models import Account, Connection
 from ticketbridge.provisioning.schemas import AccountPatch
 
 
-@contextmanager
-def empty_database(tmp: Path) -> Iterator[str]:
-    """A database with no tables at all, on the selected store."""
-    if store_name() != "postgres":
-        yield f"sqlite+aiosqlite:///{tmp / 'cli.db'}"
-        return
-    name = f"tb_cli_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@dataclass
-class Cli:
-    runner: CliRunner
-    env: dict[str, str]
-    jira: EmulatorServer
-
-    def __call__(self, *args: str, code: int = 0, **env: Any) -> str:
-        get_settings.cache_clear()
-        result = self.runner.invoke(app, list(args), env={**self.env, **env})
-        get_settings.cache_clear()
-        assert result.exit_code == code, (args, result.output, result.exception)
-        return result.output
-
-    def json(self, *args: str, **env: Any) -> Any:
-        return json.loads(self(*args, "--json", **env).strip().splitlines()[-1])
-
-    def settings(self, **env: str) -> Settings:
-        merged = {**self.env, **env}
-        return Settings(
-            database_url=merged["TICKETBRIDGE_DATABASE_URL"],
-            encryption_keys=merged["TICKETBRIDGE_ENCRYPTION_KEYS"],  # type: ignore[arg-type]
-            env="test",
-        )
-
-
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    with (
-        EmulatorServer(issues=15, users=4, projects=2) as jira,
-        empty_database(tmp_path_factory.mktemp("cli")) as url,
-    ):
-        env = {
-            "TICKETBRIDGE_ENV": "test",
-            "TICKETBRIDGE_DATABASE_URL": url,
-            "TICKETBRIDGE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "TICKETBRIDGE_ALLOW_PRIVATE_VENDOR_URLS": "true",
-            "TICKETBRIDGE_API_KEY": "",
-        }
-        runner = CliRunner()
-        tool = Cli(runner, env, jira)
-        assert "database is up to date" in tool("migrate")
+    with cli_session(tmp_path_factory.mktemp("cli")) as tool:
         yield tool
-    get_settings.cache_clear()
-
-
-def _provision(cli: Cli) -> tuple[str, str, str]:
-    """Returns (api key, organization id, connection id), all made through the CLI."""
-    account = cli.json("accounts", "create", "--name", "Ops")
-    uuid.UUID(account["account_id"])
-    key = account["api_key"]
-    org = cli.json("orgs", "create", "--name", "Globex", "--api-key", key)["organization_id"]
-    connection = cli.json(
-        "connections",
-        "create",
-        "--org",
-        org,
-        "--base-url",
-        cli.jira.base_url,
-        "--email",
-        cli.jira.config.email,
-        "--api-token",
-        cli.jira.config.api_token,
-        "--api-key",
-        key,
-    )
-    assert connection["state"] == "ACTIVE" and "credentials" not in connection
-    return key, org, connection["id"]
 
 
 def _run(settings: Settings, fn: Any) -> Any:
@@ -125,8 +42,11 @@ def _run(settings: Settings, fn: Any) -> Any:
     return with_context(settings, in_transaction)
 
 
-def test_migrate_is_idempotent(cli: Cli) -> None:
-    assert "database is up to date" in cli("migrate")
+def test_migrate_says_already_up_to_date_only_when_nothing_was_applied(cli: Cli) -> None:
+    # (The fixture's first `migrate` said "migrated the database from (empty) to <head>".)
+    output = cli("migrate")
+    assert f"database already up to date (revision {head_revision()})" in output
+    assert "migrated" not in output
 
 
 def test_accounts_create_prints_the_id_and_a_working_first_key(cli: Cli) -> None:
@@ -139,20 +59,55 @@ def test_accounts_create_prints_the_id_and_a_working_first_key(cli: Cli) -> None
 
 
 def test_cli_provisions_a_connection_that_tests_lists_and_syncs(cli: Cli) -> None:
-    key, org, connection_id = _provision(cli)
+    key, org, connection_id = provision(cli)
     listed = cli.json("connections", "list", "--api-key", key)
     assert [(c["id"], c["organization_id"]) for c in listed] == [(connection_id, org)]
     assert connection_id in cli("connections", "list", "--api-key", key, COLUMNS="200")
 
     assert cli.json("connections", "test", connection_id, "--api-key", key)["ok"] is True
     # The key can come from the environment too.
-    job = json.loads(cli("connections", "sync", connection_id, TICKETBRIDGE_API_KEY=key))
+    job = cli.json("connections", "sync", connection_id, TICKETBRIDGE_API_KEY=key)
     assert job["status"] == "SUCCESS", job
     assert job["result"]["tickets"] == len(cli.jira.state.issues)
 
 
+def test_connections_list_never_cuts_ids_in_a_narrow_terminal(cli: Cli) -> None:
+    key, _, connection_id = provision(cli)
+    for columns in ("40", "80", "200"):
+        output = cli("connections", "list", "--api-key", key, COLUMNS=columns)
+        assert connection_id in output.split(), (columns, output)
+        assert "Globex" in output and "ACTIVE" in output
+
+
+def test_connections_sync_shows_a_progress_bar_with_the_total(cli: Cli) -> None:
+    key, _, connection_id = provision(cli)
+    issues = len(cli.jira.state.issues)
+    output = cli("connections", "sync", connection_id, "--api-key", key, COLUMNS="120")
+    assert f"{issues}/{issues}" in output and "tickets" in output, output
+    assert "sync finished" in output and f"{issues} tickets" in output
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(output)  # human output, not JSON
+
+
+def test_connections_sync_json_is_one_line_and_full_is_passed_to_the_job(cli: Cli) -> None:
+    key, _, connection_id = provision(cli)
+
+    def payload(job_id: str) -> Any:
+        async def read(_ctx: AppContext, session: Any) -> Any:
+            return (await session.get(Job, uuid.UUID(job_id))).payload
+
+        return _run(cli.settings(), read)
+
+    for args, expected in (([], {}), (["--full"], {"full": True})):
+        output = cli("connections", "sync", connection_id, "--api-key", key, *args, "--json")
+        assert len(output.strip().splitlines()) == 1, output  # no bar in machine output
+        job = json.loads(output)
+        assert job["status"] == "SUCCESS", job
+        assert payload(job["id"]) == expected
+
+
 def test_cli_errors_are_messages_not_tracebacks(cli: Cli) -> None:
-    key, org, connection_id = _provision(cli)
+    key, org, connection_id = provision(cli)
     cases: list[tuple[list[str], str]] = [
         (["orgs", "create", "--name", "x", "--api-key", "tb_nope"], "Invalid API key"),
         (["connections", "test", "not-a-uuid", "--api-key", key], "must be a UUID"),
@@ -216,7 +171,7 @@ def test_keys_generate_prints_a_fresh_fernet_key(cli: Cli) -> None:
 
 
 def test_keys_rotate_re_encrypts_every_secret_with_the_new_primary_key(cli: Cli) -> None:
-    key, _, connection_id = _provision(cli)
+    key, _, connection_id = provision(cli)
     old = cli.env["TICKETBRIDGE_ENCRYPTION_KEYS"]
     settings = cli.settings()
 
@@ -249,10 +204,8 @@ def test_keys_rotate_re_encrypts_every_secret_with_the_new_primary_key(cli: Cli)
             only_old.decrypt_text(token)
 
     # The connection still syncs with the new key alone, and the old key alone is refused.
-    job = json.loads(
-        cli(
-            "connections", "sync", connection_id, "--api-key", key, TICKETBRIDGE_ENCRYPTION_KEYS=new
-        )
+    job = cli.json(
+        "connections", "sync", connection_id, "--api-key", key, TICKETBRIDGE_ENCRYPTION_KEYS=new
     )
     assert job["status"] == "SUCCESS", job
     refused = cli("keys", "rotate", code=2, TICKETBRIDGE_ENCRYPTION_KEYS=old)

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import os
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ticketbridge.config import Settings, get_settings
+from ticketbridge.cli_api_keys import api_keys_app
+from ticketbridge.cli_support import (
+    check_database,
+    check_reachable,
+    fail,
+    load_settings,
+    print_rows,
+    with_ctx,
+)
+from ticketbridge.cli_sync import connections_sync
 from ticketbridge.context import AppContext
 from ticketbridge.db.session import transaction
+from ticketbridge.logs import configure_logging, quiet_vendor_http
 
-T = TypeVar("T")
 app = typer.Typer(help="TicketBridge: unified ITSM API", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts and API keys", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations", no_args_is_help=True)
@@ -28,31 +35,19 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(connections_app, name="connections")
 app.add_typer(keys_app, name="keys")
 app.add_typer(emulator_app, name="emulator")
+app.add_typer(api_keys_app, name="api-keys")
 console = Console()
-err_console = Console(stderr=True)
 
 
-def _with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | None = None) -> T:
-    """Runs ``fn`` with a fresh context; our errors become a message and exit code 2."""
-    from ticketbridge.errors import TicketBridgeError
-
-    async def main() -> T:
-        ctx = AppContext.create(settings or get_settings())
-        try:
-            return await fn(ctx)
-        finally:
-            await ctx.stop()
-
-    try:
-        return asyncio.run(main())
-    except TicketBridgeError as exc:
-        _fail(exc.detail + (f" {exc.extra}" if exc.extra else ""))
-        raise  # unreachable: _fail exits
+# Kept under their old names: the commands below (and their tests) use them.
+_with_ctx = with_ctx
+_fail = fail
 
 
-def _fail(message: str) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+@app.callback()
+def _main() -> None:
+    """TicketBridge: unified ITSM API"""
+    quiet_vendor_http(os.environ.get("TICKETBRIDGE_LOG_LEVEL", "INFO"))
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:
@@ -64,11 +59,22 @@ def _uuid(value: str, what: str) -> uuid.UUID:
 
 @app.command()
 def migrate(revision: str = "head") -> None:
-    """Apply database migrations."""
+    """Apply database migrations (creates an SQLite file if there is none)."""
+    from sqlalchemy.exc import DBAPIError
+
     from ticketbridge.db.migrate import upgrade
 
-    upgrade(get_settings().database_url, revision)
-    console.print("[green]database is up to date[/green]")
+    settings = load_settings()
+    check_reachable(settings)
+    try:
+        before, after = upgrade(settings.database_url, revision)
+    except (DBAPIError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        fail(f"cannot migrate the database: {str(reason).strip().splitlines()[0]}")
+    if before == after:
+        console.print(f"[green]database already up to date[/green] (revision {after})")
+    else:
+        console.print(f"[green]migrated the database[/green] from {before or '(empty)'} to {after}")
 
 
 @app.command()
@@ -82,7 +88,8 @@ def serve(
 
     from ticketbridge.app import create_app
 
-    settings = get_settings()
+    settings = load_settings()
+    check_database(settings)
     settings.run_embedded_worker = worker
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
 
@@ -99,7 +106,9 @@ def worker_cmd(
     async def run(ctx: AppContext) -> None:
         await run_standalone(ctx, concurrency or ctx.settings.worker_concurrency)
 
-    _with_ctx(run)
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    _with_ctx(run, settings)
 
 
 @accounts_app.command("create")
@@ -216,18 +225,22 @@ def connections_list(
     if as_json:
         print(json.dumps(rows))
         return
-    table = Table("id", "organization", "vendor", "state", "health", "last synced")
-    for c in rows:
-        health = (c.get("health") or {}).get("status", "-")
-        table.add_row(
-            c["id"],
-            c["organization_name"],
-            c["vendor"],
-            c["state"],
-            health,
-            str(c["last_synced_at"]),
-        )
-    console.print(table)
+    columns = ["id", "organization", "vendor", "state", "health", "last synced"]
+    print_rows(
+        console,
+        columns,
+        [
+            [
+                c["id"],
+                c["organization_name"],
+                c["vendor"],
+                c["state"],
+                (c.get("health") or {}).get("status", "-"),
+                str(c["last_synced_at"] or "-"),
+            ]
+            for c in rows
+        ],
+    )
 
 
 @connections_app.command("test")
@@ -265,66 +278,7 @@ def connections_test(
         raise typer.Exit(1)
 
 
-@connections_app.command("sync")
-def connections_sync(
-    connection_id: str,
-    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
-) -> None:
-    """Run a sync now, in this process, and print its report.
-
-    If a worker is already running this connection's sync, waits for that one instead.
-    """
-    from ticketbridge.db.base import utcnow
-    from ticketbridge.jobs import repository as jobs_repository
-    from ticketbridge.jobs import service as jobs
-    from ticketbridge.jobs.runtime import _load_handlers, run_job
-    from ticketbridge.provisioning import service
-
-    worker_id = f"cli:{uuid.uuid4().hex[:8]}"
-
-    async def heartbeat(ctx: AppContext, job_id: uuid.UUID) -> None:
-        while True:  # keep the lease, so no worker takes the job over while it runs here
-            await asyncio.sleep(jobs.LEASE.total_seconds() / 3)
-            async with transaction(ctx.sessionmaker) as session:
-                job = await jobs_repository.get(session, job_id)
-                if job is None or job.locked_by != worker_id or job.status != "RUNNING":
-                    return
-                job.lease_expires_at = utcnow() + jobs.LEASE
-
-    async def run(ctx: AppContext) -> dict[str, Any]:
-        _load_handlers()
-        async with transaction(ctx.sessionmaker) as session:
-            account = await _account_for_key(ctx, session, api_key)
-            connection = await service.get_connection(
-                session, account, _uuid(connection_id, "CONNECTION_ID")
-            )
-            if connection.state != "ACTIVE":
-                _fail(f"Connection is {connection.state}; only ACTIVE connections sync")
-            job_id = (await jobs.schedule_sync(session, connection)).id
-        async with transaction(ctx.sessionmaker) as session:
-            # Take exactly this job (a queue-wide claim could take another connection's).
-            now = utcnow()
-            claimed = await jobs_repository.try_claim(
-                session, job_id, worker_id, now, now + jobs.LEASE
-            )
-        if claimed:
-            beat = asyncio.create_task(heartbeat(ctx, job_id))
-            try:
-                await run_job(ctx, job_id)
-            finally:
-                beat.cancel()
-        while True:
-            async with transaction(ctx.sessionmaker) as session:
-                row = await jobs_repository.get(session, job_id)
-                assert row is not None
-                if row.status in ("SUCCESS", "FAILED"):
-                    return jobs.job_out(row).model_dump(mode="json")
-            await asyncio.sleep(0.5)
-
-    out = _with_ctx(run)
-    print(json.dumps(out, indent=2))
-    if out["status"] == "FAILED":
-        raise typer.Exit(1)
+connections_app.command("sync")(connections_sync)
 
 
 @keys_app.command("generate")

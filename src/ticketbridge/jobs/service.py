@@ -125,9 +125,12 @@ async def claim(session: AsyncSession, worker_id: str, limit: int = 1) -> list[J
     return claimed
 
 
-async def schedule_sync(session: AsyncSession, connection: Connection) -> Job:
-    """One open sync per connection: asking again returns the queued or running one."""
+async def schedule_sync(
+    session: AsyncSession, connection: Connection, *, full: bool = False
+) -> Job:
+    """One open sync per connection: asking again returns the queued or running one.
+    ``full`` asks for every ticket to be read again (recorded in the job's payload)."""
     existing = await repository.open_sync_job(session, connection.id)
     if existing is not None:
         return existing
-    return await enqueue(session, connection, "SYNC", {})
+    return await enqueue(session, connection, "SYNC", {"full": True} if full else {})

@@ -82,6 +82,10 @@ async def authenticate(
     return account, connection
 
 
+async def get_account(session: AsyncSession, account_id: uuid.UUID) -> Account | None:
+    return await session.get(Account, account_id)
+
+
 async def list_api_keys(session: AsyncSession, account_id: uuid.UUID) -> Sequence[ApiKey]:
     return (
         await session.scalars(

@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,18 @@ async def create_account(session: AsyncSession, name: str) -> tuple[Account, str
     await session.flush()
     _, key = await create_api_key(session, account, name="default")
     return account, key
+
+
+async def get_account(session: AsyncSession, account_id: uuid.UUID) -> Account:
+    """An account by id, for operators (the CLI); the API finds accounts by key."""
+    account = await repository.get_account(session, account_id)
+    if account is None:
+        raise NotFound("Account not found")
+    return account
+
+
+async def list_api_keys(session: AsyncSession, account: Account) -> Sequence[ApiKey]:
+    return await repository.list_api_keys(session, account.id)
 
 
 async def create_api_key(
