@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -27,22 +29,56 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETBRIDGE_")}
+    return {**env, "TICKETBRIDGE_LOG_LEVEL": "INFO", **extra}
+
+
+def _start(
+    workdir: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """`ticketbridge demo --json ...` in ``workdir``; returns the process and its JSON line."""
+    command = [sys.executable, "-m", "ticketbridge.cli", "demo", "--json", "--issues", "50"]
+    command += ["--port", str(_free_port()), *args]
+    if "--keep" not in args and "--jira-port" not in args:
+        command += ["--jira-port", str(_free_port())]
+    with (workdir / "demo.log").open("a") as log:
+        proc = subprocess.Popen(
+            command,
+            cwd=workdir,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=env or _environment(),
+        )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # the demo prints exactly one line once it serves
+    assert line, f"demo exited ({proc.wait()}): {_tail(workdir / 'demo.log')}"
+    return proc, json.loads(line)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait()
+
+
+def _stop_leftover_jira(workdir: Path) -> None:
+    """A Jira emulator outlives a killed sandbox by design; the test stops the one it made."""
+    record = workdir / ".ticketbridge-demo" / "jira.json"
+    if record.exists():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     workdir = tmp_path_factory.mktemp("demo")
-    log = (workdir / "demo.log").open("w")
-    command = [sys.executable, "-m", "ticketbridge.cli", "demo", "--json", "--issues", "50"]
-    command += ["--port", str(_free_port()), "--jira-port", str(_free_port())]
-    proc = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=log, text=True)
+    proc, info = _start(workdir)
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # the demo prints exactly one line once it serves
-        assert line, f"demo exited ({proc.poll()}): {_tail(workdir / 'demo.log')}"
-        yield json.loads(line)
+        yield {**info, "workdir": workdir}
     finally:
-        proc.terminate()
-        proc.wait()
-        log.close()
+        _stop(proc)
+        _stop_leftover_jira(workdir)
     assert (workdir / ".ticketbridge-demo" / "ticketbridge.db").exists()
 
 
@@ -51,7 +87,7 @@ def _tail(path: Path) -> str:
 
 
 def test_demo_prints_credentials_that_work(sandbox: dict[str, Any]) -> None:
-    assert set(sandbox) >= {"api_key", "connection_id", "api_url", "jira_url"}
+    assert set(sandbox) >= {"api_key", "connection_id", "api_url", "jira_url", "database_url"}
     headers = {"X-API-KEY": sandbox["api_key"], "X-CONNECTION-ID": sandbox["connection_id"]}
     with httpx.Client(base_url=sandbox["api_url"], headers=headers, timeout=60) as client:
         projects = client.get("/v1/itsm/projects")
@@ -86,10 +122,7 @@ def _curl_to_request(command: str) -> dict[str, Any]:
 
 
 def test_banner_curl_lines_work_as_printed(sandbox: dict[str, Any]) -> None:
-    emulator = SimpleNamespace(
-        config=SimpleNamespace(email=DEFAULT_EMAIL, api_token=DEFAULT_API_TOKEN)
-    )
-    text = banner(sandbox, sandbox["api_url"], sandbox["jira_url"], emulator)
+    text = banner(sandbox, sandbox["api_url"], sandbox["jira_url"], sandbox["database_url"])
     lines = text.replace("\\\n", " ").splitlines()
     commands = [line.strip() for line in lines if line.strip().startswith("curl ")]
     assert len(commands) >= 4
@@ -98,3 +131,137 @@ def test_banner_curl_lines_work_as_printed(sandbox: dict[str, Any]) -> None:
             response = client.request(**_curl_to_request(command))
             assert response.status_code == 200, (command, response.text)
             assert response.json()
+
+
+def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    env = _environment(TICKETBRIDGE_DATABASE_URL=database_url, COLUMNS="200")
+    command = [sys.executable, "-m", "ticketbridge.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_printed_export_line_points_the_cli_at_the_running_sandbox(
+    sandbox: dict[str, Any],
+) -> None:
+    text = banner(sandbox, sandbox["api_url"], sandbox["jira_url"], sandbox["database_url"])
+    exports = [line.strip() for line in text.splitlines() if "export TICKETBRIDGE_" in line]
+    assert len(exports) == 1
+    name, _, value = shlex.split(exports[0])[1].partition("=")
+    assert name == "TICKETBRIDGE_DATABASE_URL" and value == sandbox["database_url"]
+    listed = _cli("connections", "list", "--api-key", sandbox["api_key"], database_url=value)
+    assert listed.returncode == 0, listed.stderr
+    assert sandbox["connection_id"] in listed.stdout.split()
+
+
+def test_vendor_calls_are_not_logged_at_info(sandbox: dict[str, Any]) -> None:
+    headers = {"X-API-KEY": sandbox["api_key"], "X-CONNECTION-ID": sandbox["connection_id"]}
+    with httpx.Client(base_url=sandbox["api_url"], headers=headers, timeout=60) as client:
+        assert client.get("/v1/itsm/passthrough/projects").status_code == 200  # calls Jira
+        assert client.get("/v1/itsm/projects").status_code == 200
+    log = (sandbox["workdir"] / "demo.log").read_text()
+    assert "HTTP Request" not in log and "httpx" not in log, log[-2000:]
+
+
+def test_a_second_sandbox_in_the_same_folder_is_refused_and_the_first_keeps_working(
+    sandbox: dict[str, Any],
+) -> None:
+    command = [sys.executable, "-m", "ticketbridge.cli", "demo", "--json", "--issues", "5"]
+    command += ["--port", str(_free_port()), "--jira-port", str(_free_port())]
+    second = subprocess.run(
+        command, cwd=sandbox["workdir"], capture_output=True, text=True, env=_environment()
+    )
+    assert second.returncode == 2 and second.stdout == ""
+    assert "a sandbox is already running" in second.stderr
+    assert sandbox["api_url"] in second.stderr and "kill " in second.stderr
+    headers = {"X-API-KEY": sandbox["api_key"], "X-CONNECTION-ID": sandbox["connection_id"]}
+    response = httpx.get(f"{sandbox['api_url']}/v1/itsm/projects", headers=headers, timeout=60)
+    assert response.status_code == 200  # its store is still there
+
+
+def _headers(info: dict[str, Any]) -> dict[str, str]:
+    return {"X-API-KEY": info["api_key"], "X-CONNECTION-ID": info["connection_id"]}
+
+
+def _jira_summaries(jira_url: str) -> set[str]:
+    response = httpx.get(
+        f"{jira_url}/rest/api/3/search/jql",
+        params={"jql": "project = ENG", "fields": "summary", "maxResults": 5000},
+        auth=(DEFAULT_EMAIL, DEFAULT_API_TOKEN),
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return {issue["fields"]["summary"] for issue in response.json()["issues"]}
+
+
+def test_keep_restarts_on_the_same_store_and_jira_after_a_crash_and_a_stop(
+    tmp_path: Path,
+) -> None:
+    body = {"name": "survives restarts", "project_vendor_id": "ENG", "type": "Task"}
+    first, info = _start(tmp_path)
+    try:
+        created = httpx.post(
+            f"{info['api_url']}/v1/itsm/tickets", json=body, headers=_headers(info), timeout=60
+        )
+        assert created.status_code in (200, 201), created.text
+        first.kill()  # the API crashes...
+        first.wait()
+        assert "survives restarts" in _jira_summaries(info["jira_url"])  # ...Jira does not
+
+        second, kept = _start(tmp_path, "--keep")
+        assert {k: kept[k] for k in info if k != "api_url"} == {
+            k: info[k] for k in info if k != "api_url"
+        }
+        with httpx.Client(base_url=kept["api_url"], headers=_headers(info), timeout=60) as api:
+            ticket = api.get(f"/v1/itsm/tickets/{created.json()['id']}")
+            assert ticket.status_code == 200 and ticket.json()["name"] == body["name"]
+            org, cid = info["organization_id"], info["connection_id"]
+            jobs = api.get(f"/v1/provisioning/organizations/{org}/connections/{cid}/jobs")
+            assert jobs.status_code == 200, jobs.text
+            page = jobs.json()
+            items = page["items"] if isinstance(page, dict) else page
+            assert any(j["type"] == "SYNC" and j["status"] == "SUCCESS" for j in items), page
+        _stop(second)  # a clean stop stops Jira too, which saves its data
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{info['jira_url']}/_emulator/info", timeout=5)
+
+        third, again = _start(tmp_path, "--keep")
+        try:
+            assert again["api_key"] == info["api_key"]
+            assert "survives restarts" in _jira_summaries(again["jira_url"])  # loaded from file
+            tickets = httpx.get(
+                f"{again['api_url']}/v1/itsm/tickets",
+                params={"limit": 1000},
+                headers=_headers(info),
+                timeout=60,
+            )
+            assert body["name"] in {t["name"] for t in tickets.json()["items"]}
+        finally:
+            _stop(third)
+        fresh, new = _start(tmp_path)  # without --keep: a new sandbox
+        _stop(fresh)
+        assert new["api_key"] != info["api_key"]
+        saved = json.loads((tmp_path / ".ticketbridge-demo" / "jira-state.json").read_text())
+        assert "survives restarts" not in {issue["summary"] for issue in saved["issues"]}
+    finally:
+        _stop_leftover_jira(tmp_path)
+
+
+def test_keep_without_a_previous_sandbox_says_so(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "ticketbridge.cli", "demo", "--keep", "--json"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=_environment())
+    assert done.returncode == 2 and done.stdout == ""
+    assert "start it once without --keep" in done.stderr
+
+
+def test_the_demo_uses_ticketbridge_database_url_when_it_is_set(tmp_path: Path) -> None:
+    store = tmp_path / "elsewhere" / "mine.db"
+    store.parent.mkdir()
+    url = f"sqlite+aiosqlite:///{store}"
+    proc, info = _start(tmp_path, env=_environment(TICKETBRIDGE_DATABASE_URL=url))
+    try:
+        assert info["database_url"] == url and store.exists()
+        assert not (tmp_path / ".ticketbridge-demo" / "ticketbridge.db").exists()
+        listed = _cli("connections", "list", "--api-key", info["api_key"], database_url=url)
+        assert info["connection_id"] in listed.stdout.split(), listed.stderr
+    finally:
+        _stop(proc)
+        _stop_leftover_jira(tmp_path)

@@ -309,14 +309,25 @@ def keys_rotate() -> None:
 def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
-    jira_port: int = 8081,
+    jira_port: Annotated[
+        int | None, typer.Option(help="Jira emulator port [default: 8081; --keep: the last one]")
+    ] = None,
     issues: int = 500,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep", help="Start on the last run's store and Jira data (same key, connection)"
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Sandbox: SQLite store, the Jira emulator, an account, a connection and its first sync."""
+    """Sandbox: a store, the Jira emulator, an account, a connection and its first sync.
+
+    Starts fresh in .ticketbridge-demo (or on TICKETBRIDGE_DATABASE_URL) unless --keep.
+    """
     from ticketbridge.demo import run_demo
 
-    run_demo(host=host, port=port, jira_port=jira_port, issues=issues, as_json=as_json)
+    run_demo(host=host, port=port, jira_port=jira_port, issues=issues, as_json=as_json, keep=keep)
 
 
 def _mount_emulators() -> None:

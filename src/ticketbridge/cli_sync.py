@@ -139,9 +139,11 @@ def connections_sync(
                 for k in ("tickets", "projects", "users", "issue_types")
                 if k in result
             )
-            Console().print(f"[green]sync finished[/green]: {counts} (job {out['id']})")
+            Console(soft_wrap=True).print(
+                f"[green]sync finished[/green]: {counts} (job {out['id']})"
+            )
         else:
             reason = out.get("failure_reason") or "unknown reason"
-            Console().print(f"[red]sync failed[/red]: {reason} (job {out['id']})")
+            Console(soft_wrap=True).print(f"[red]sync failed[/red]: {reason} (job {out['id']})")
     if out["status"] == "FAILED":
         raise typer.Exit(1)

@@ -1,15 +1,20 @@
 """`ticketbridge demo`: the newcomer's sandbox, one command from a fresh clone.
 
-Starts the Jira emulator, migrates a fresh SQLite store, creates an account, an
-organization and a connection to the emulator, runs the first sync, then serves the API
-and prints working credentials.
+Starts the Jira emulator (a process of its own), migrates a fresh SQLite store (or the
+database of TICKETBRIDGE_DATABASE_URL), creates an account, an organization and a
+connection to the emulator, runs the first sync, then serves the API and prints working
+credentials. `--keep` starts again on the store and Jira data of the last run instead.
+The folder it works in (`.ticketbridge-demo`) is described in `demo_store.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import shutil
+import os
+import shlex
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +24,36 @@ from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
 from ticketbridge.db.migrate import upgrade
 from ticketbridge.db.session import transaction
+from ticketbridge.demo_store import (
+    DEMO_DIR,
+    DemoLock,
+    JiraProcess,
+    SandboxError,
+    clear,
+    load_record,
+    running_jira,
+    save_record,
+    start_jira,
+)
+from ticketbridge.emulators.jira.config import (
+    DEFAULT_API_TOKEN,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_EMAIL,
+)
 
-DEMO_DIR = Path(".ticketbridge-demo")
+DEFAULT_JIRA_PORT = 8081
 
 
-def demo_settings(db_path: Path, host: str, port: int, jira_url: str, emulator: Any) -> Settings:
+def demo_settings(database_url: str, host: str, port: int, jira_url: str) -> Settings:
     return Settings(
         env="demo",
-        database_url=f"sqlite+aiosqlite:///{db_path}",
+        database_url=database_url,
         cors_origins=["*"],
         allow_private_vendor_urls=True,
         public_url=f"http://{host}:{port}",
-        jira_oauth_client_id=emulator.config.oauth_client_id,
-        jira_oauth_client_secret=emulator.config.oauth_client_secret,
+        jira_oauth_client_id=DEFAULT_CLIENT_ID,
+        jira_oauth_client_secret=DEFAULT_CLIENT_SECRET,
         jira_oauth_auth_url=jira_url,
         jira_oauth_api_url=jira_url,
         scheduler_interval_seconds=15,
@@ -66,59 +88,119 @@ async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> d
     return {"api_key": key, "connection_id": str(connection.id), "organization_id": str(org.id)}
 
 
-def run_demo(*, host: str, port: int, jira_port: int, issues: int, as_json: bool) -> None:
-    from ticketbridge.app import create_app
-    from ticketbridge.emulators.jira.server import EmulatorServer
-
-    shutil.rmtree(DEMO_DIR, ignore_errors=True)  # the emulator is in memory: start both fresh
-    DEMO_DIR.mkdir(parents=True)
-    db_path = (DEMO_DIR / "ticketbridge.db").resolve()
-    emulator = EmulatorServer(host=host, port=jira_port, issues=issues).start()
-    jira_url = emulator.base_url
-    settings = demo_settings(db_path, host, port, jira_url, emulator)
-    upgrade(settings.database_url)
-
-    async def main() -> None:
-        ctx = AppContext.create(settings)
-        info = await provision(ctx, jira_url, emulator.config.email, emulator.config.api_token)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, context=ctx), host=host, port=port, log_level="warning"
-            )
-        )
-        serving = asyncio.create_task(server.serve())
-        while not server.started:
-            if serving.done():
-                await serving
-                raise SystemExit(f"could not start the API on {host}:{port}")
-            await asyncio.sleep(0.05)
-        api_url = f"http://{host}:{port}"
-        if as_json:
-            print(
-                json.dumps(
-                    {
-                        "api_key": info["api_key"],
-                        "connection_id": info["connection_id"],
-                        "api_url": api_url,
-                        "jira_url": jira_url,
-                    }
-                ),
-                flush=True,
-            )
-        else:
-            print(banner(info, api_url, jira_url, emulator), flush=True)
-        await serving
-
+def run_demo(
+    *, host: str, port: int, jira_port: int | None, issues: int, as_json: bool, keep: bool
+) -> None:
+    """Runs the sandbox until Ctrl-C or SIGTERM, which stop its Jira emulator too."""
+    directory = DEMO_DIR.resolve()
+    lock = DemoLock(directory)
+    jira: JiraProcess | None = None
+    # uvicorn re-raises the SIGTERM it handled once it has shut down: make that an exception
+    # here, so the `finally` below still stops Jira (which saves its data) and frees the lock.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        asyncio.run(main())
+        lock.acquire()
+        if keep:
+            info, jira = _kept(directory, host, jira_port)
+        else:
+            info, jira = _fresh(directory, host, port, jira_port or DEFAULT_JIRA_PORT, issues)
+        api_url = f"http://{host}:{port}"
+        lock.describe(api_url=api_url, jira_url=jira.url)
+        settings = demo_settings(info["database_url"], host, port, jira.url)
+        asyncio.run(_serve(settings, host, port, info, as_json))
+    except SandboxError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     except KeyboardInterrupt:
         pass
     finally:
-        emulator.stop()
+        if jira is not None:
+            jira.stop()
+        lock.release()
 
 
-def banner(info: dict[str, str], api_url: str, jira_url: str, emulator: Any) -> str:
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _fresh(
+    directory: Path, host: str, port: int, jira_port: int, issues: int
+) -> tuple[dict[str, Any], JiraProcess]:
+    """A new sandbox: the folder emptied (a Jira left running by a killed run stopped)."""
+    leftover = running_jira(directory)
+    if leftover is not None:
+        leftover.stop()
+    clear(directory)
+    database_url = os.environ.get("TICKETBRIDGE_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{directory / 'ticketbridge.db'}"
+    )
+    jira = start_jira(directory, host, jira_port, issues)
+    try:
+        settings = demo_settings(database_url, host, port, jira.url)
+        upgrade(database_url)
+        info = asyncio.run(_provision_once(settings, jira.url))
+    except BaseException:
+        jira.stop()
+        raise
+    record = {**info, "database_url": database_url, "jira_url": jira.url, "issues": issues}
+    save_record(directory, record)
+    return record, jira
+
+
+async def _provision_once(settings: Settings, jira_url: str) -> dict[str, str]:
+    ctx = AppContext.create(settings)
+    try:
+        return await provision(ctx, jira_url, DEFAULT_EMAIL, DEFAULT_API_TOKEN)
+    finally:
+        await ctx.stop()
+
+
+def _kept(directory: Path, host: str, jira_port: int | None) -> tuple[dict[str, Any], JiraProcess]:
+    """The last sandbox again: its store, keys and connection, its Jira and Jira's data."""
+    record = load_record(directory)
+    from_env = os.environ.get("TICKETBRIDGE_DATABASE_URL")
+    if from_env and from_env != record["database_url"]:
+        raise SandboxError(
+            f"the kept sandbox's store is {record['database_url']}, but "
+            f"TICKETBRIDGE_DATABASE_URL is {from_env}: unset it, or start without --keep"
+        )
+    saved_port = int(record["jira_url"].rsplit(":", 1)[1])
+    if jira_port not in (None, saved_port):
+        raise SandboxError(
+            f"the kept connection points at the Jira emulator on port {saved_port}: "
+            f"start with --jira-port {saved_port} (or none), or without --keep"
+        )
+    jira = running_jira(directory) or start_jira(directory, host, saved_port, record["issues"])
+    upgrade(record["database_url"])  # a newer checkout may bring migrations
+    return record, jira
+
+
+async def _serve(
+    settings: Settings, host: str, port: int, info: dict[str, Any], as_json: bool
+) -> None:
+    from ticketbridge.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            await serving
+            raise SandboxError(f"could not start the API on {host}:{port} (--port picks another)")
+        await asyncio.sleep(0.05)
+    api_url = f"http://{host}:{port}"
+    if as_json:
+        keys = ("api_key", "connection_id", "organization_id", "database_url", "jira_url")
+        print(json.dumps({"api_url": api_url, **{k: info[k] for k in keys}}), flush=True)
+    else:
+        print(banner(info, api_url, info["jira_url"], info["database_url"]), flush=True)
+    await serving
+
+
+def banner(info: dict[str, Any], api_url: str, jira_url: str, database_url: str) -> str:
     key, cid = info["api_key"], info["connection_id"]
+    export = f"export TICKETBRIDGE_DATABASE_URL={shlex.quote(database_url)}"
     h = f'-H "X-API-KEY: {key}" -H "X-CONNECTION-ID: {cid}"'
     ticket = {
         "name": "CI build failed on main",
@@ -131,9 +213,10 @@ def banner(info: dict[str, str], api_url: str, jira_url: str, emulator: Any) -> 
 TicketBridge sandbox is running (Ctrl-C to stop)
 
   API            {api_url}   (docs: {api_url}/docs)
-  Jira emulator  {jira_url}   (basic auth {emulator.config.email} / {emulator.config.api_token})
+  Jira emulator  {jira_url}   (basic auth {DEFAULT_EMAIL} / {DEFAULT_API_TOKEN})
   API key        {key}
   Connection ID  {cid}
+  Store          {database_url}
 
 Try:
   export TB_KEY={key} TB_CONN={cid}
@@ -143,4 +226,11 @@ Try:
   curl -s {h} -H "Content-Type: application/json" -X POST "{api_url}/v1/itsm/tickets" \\
        -d '{body}'
   curl -s {h} "{api_url}/v1/itsm/passthrough/tickets/search?jql=project%20%3D%20ENG&limit=5"
+
+The CLI on this sandbox:
+  {export}
+  ticketbridge connections list --api-key {key}
+
+Ctrl-C stops the API and the Jira emulator. The next start is fresh;
+`make run ARGS=--keep` starts again on this store and this Jira's data.
 """

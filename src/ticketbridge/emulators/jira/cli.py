@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -47,6 +49,9 @@ def jira(
     oauth_client_secret: str = typer.Option(DEFAULT_CLIENT_SECRET, help="OAuth client secret."),
     access_token_ttl: float = typer.Option(3600.0, help="OAuth access-token lifetime (s)."),
     access_log: bool = typer.Option(False, help="Log every request."),
+    state_file: Path | None = typer.Option(
+        None, help="Load the site's data from this JSON file (if it exists); save it there on exit."
+    ),
 ) -> None:
     """Run an in-memory Jira Cloud site (REST v2/v3, JQL search, OAuth 3LO, faults)."""
     from .server import serve  # imported late: keeps `--help` fast
@@ -87,10 +92,11 @@ def jira(
         ("OAuth endpoints", f"{base}/authorize, {base}/oauth/token"),
         ("Data", f"seed={seed} projects={projects} users={users} issues={issues}"),
         ("Control", f"{base}/_emulator/faults | stats | reset"),
+        ("State file", str(state_file) if state_file else "none (in memory only)"),
     ):
         table.add_row(label, value)
     Console().print(table)
-    serve(config)
+    serve(config, state_file)
 
 
 if __name__ == "__main__":

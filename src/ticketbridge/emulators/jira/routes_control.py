@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -55,6 +56,7 @@ async def info(request: Request) -> Response:
             "projects": [p.key for p in state.projects.values()],
             "users": len(state.users),
             "issues": len(state.issues),
+            "pid": os.getpid(),  # the sandbox checks it started (and may stop) this process
         }
     )
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import signal
 import socket
 import threading
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from . import persist
 from .app import TRANSPORT_KEY, Emulator, create_app
 from .config import EmulatorConfig
 from .faults import FaultConfig
@@ -141,7 +144,24 @@ class EmulatorServer:
         return self.emulator.faults.stats.as_dict()
 
 
-def serve(config: EmulatorConfig) -> None:
-    """Run the emulator in the foreground until interrupted (used by the CLI)."""
+def _exit(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def serve(config: EmulatorConfig, state_file: Path | None = None) -> None:
+    """Run the emulator in the foreground until interrupted (used by the CLI).
+
+    With ``state_file``, the site's data is loaded from it at start (when it exists) and
+    saved to it when the server stops (SIGINT or SIGTERM).
+    """
     emulator = create_app(config)
-    uvicorn.Server(_uvicorn_config(emulator, config, config.port or 8081)).run()
+    if state_file is not None:
+        persist.load(emulator.state, state_file)
+    # uvicorn re-raises a handled SIGTERM after its shutdown; as an exception, not the default
+    # action, so the state is still saved below.
+    signal.signal(signal.SIGTERM, _exit)
+    try:
+        uvicorn.Server(_uvicorn_config(emulator, config, config.port or 8081)).run()
+    finally:
+        if state_file is not None:
+            persist.save(emulator.state, state_file)
