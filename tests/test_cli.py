@@ -158,6 +158,8 @@ def test_cli_errors_are_messages_not_tracebacks(cli: Cli) -> None:
     )
     failed = cli("connections", "test", wrong["id"], "--api-key", key, "--json", code=1)
     assert json.loads(failed)["ok"] is False
+    failed_sync = cli("connections", "sync", wrong["id"], "--api-key", key, code=1)
+    assert "sync failed" in failed_sync and "Traceback" not in failed_sync
     listed = {c["id"]: c for c in cli.json("connections", "list", "--api-key", key)}
     assert listed[wrong["id"]]["health"]["status"] == "UNAUTHORIZED"
     assert listed[connection_id]["health"] is None  # untouched
