@@ -235,9 +235,13 @@ def test_keep_restarts_on_the_same_store_and_jira_after_a_crash_and_a_stop(
             )
             assert body["name"] in {t["name"] for t in tickets.json()["items"]}
         finally:
-            _stop(third)
-        fresh, new = _start(tmp_path)  # without --keep: a new sandbox
+            third.kill()  # killed again: its Jira is left running...
+            third.wait()
+        assert httpx.get(f"{again['jira_url']}/_emulator/info", timeout=5).status_code == 200
+        fresh, new = _start(tmp_path)  # ...until a fresh start (without --keep) stops it
         _stop(fresh)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{again['jira_url']}/_emulator/info", timeout=5)
         assert new["api_key"] != info["api_key"]
         saved = json.loads((tmp_path / ".ticketbridge-demo" / "jira-state.json").read_text())
         assert "survives restarts" not in {issue["summary"] for issue in saved["issues"]}
@@ -265,3 +269,21 @@ def test_the_demo_uses_ticketbridge_database_url_when_it_is_set(tmp_path: Path) 
     finally:
         _stop(proc)
         _stop_leftover_jira(tmp_path)
+
+
+def test_busy_ports_are_one_line_and_leave_nothing_running(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        for flag, message in (("--port", "cannot serve the API"), ("--jira-port", "Jira")):
+            other = "--jira-port" if flag == "--port" else "--port"
+            command = [sys.executable, "-m", "ticketbridge.cli", "demo", "--issues", "5"]
+            command += [flag, port, other, str(_free_port())]
+            done = subprocess.run(
+                command, cwd=tmp_path, capture_output=True, text=True, env=_environment()
+            )
+            assert done.returncode == 2 and done.stdout == "", done.stderr
+            assert done.stderr.startswith("error: ") and message in done.stderr
+            assert f"{flag} picks another" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / ".ticketbridge-demo" / "jira.json").exists()

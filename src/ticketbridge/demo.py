@@ -14,6 +14,7 @@ import json
 import os
 import shlex
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,7 @@ def run_demo(
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         lock.acquire()
+        sock = _bind(host, port)
         if keep:
             info, jira = _kept(directory, host, jira_port)
         else:
@@ -107,7 +109,7 @@ def run_demo(
         api_url = f"http://{host}:{port}"
         lock.describe(api_url=api_url, jira_url=jira.url)
         settings = demo_settings(info["database_url"], host, port, jira.url)
-        asyncio.run(_serve(settings, host, port, info, as_json))
+        asyncio.run(_serve(settings, sock, info, as_json))
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
@@ -175,19 +177,32 @@ def _kept(directory: Path, host: str, jira_port: int | None) -> tuple[dict[str, 
     return record, jira
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """The API's socket, taken before anything starts: a busy port fails fast and plainly."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SandboxError(
+            f"cannot serve the API on {host}:{port} ({exc.strerror}): --port picks another"
+        ) from None
+    return sock
+
+
 async def _serve(
-    settings: Settings, host: str, port: int, info: dict[str, Any], as_json: bool
+    settings: Settings, sock: socket.socket, info: dict[str, Any], as_json: bool
 ) -> None:
     from ticketbridge.app import create_app
 
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
+    host, port = sock.getsockname()[:2]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if serving.done():
             await serving
-            raise SandboxError(f"could not start the API on {host}:{port} (--port picks another)")
+            raise SandboxError(f"could not start the API on {host}:{port}")
         await asyncio.sleep(0.05)
     api_url = f"http://{host}:{port}"
     if as_json:

@@ -63,6 +63,7 @@ class DemoLock:
     def __init__(self, directory: Path) -> None:
         self.path = directory / LOCK
         self._fd: int | None = None
+        self._started_at = datetime.now(UTC).isoformat()
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +87,7 @@ class DemoLock:
         """Writes who holds the lock into the lock file (read by a refused second start)."""
         if self._fd is None:
             return
-        data = {"pid": os.getpid(), "started_at": datetime.now(UTC).isoformat(), **details}
+        data = {"pid": os.getpid(), "started_at": self._started_at, **details}
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(data).encode(), 0)
 
