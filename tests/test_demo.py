@@ -254,6 +254,14 @@ def test_keep_without_a_previous_sandbox_says_so(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=_environment())
     assert done.returncode == 2 and done.stdout == ""
     assert "start it once without --keep" in done.stderr
+    record = tmp_path / ".ticketbridge-demo" / "sandbox.json"
+    for damaged in ("{", '{"api_key": 1}', "[]"):
+        record.write_text(damaged)
+        done = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, env=_environment()
+        )
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "without --keep" in done.stderr
 
 
 def test_the_demo_uses_ticketbridge_database_url_when_it_is_set(tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def _kept(directory: Path, host: str, jira_port: int | None) -> tuple[dict[str, 
             f"the kept sandbox's store is {record['database_url']}, but "
             f"TICKETBRIDGE_DATABASE_URL is {from_env}: unset it, or start without --keep"
         )
-    saved_port = int(record["jira_url"].rsplit(":", 1)[1])
+    saved_port = int(record["jira_url"].rpartition(":")[2])
     if jira_port not in (None, saved_port):
         raise SandboxError(
             f"the kept connection points at the Jira emulator on port {saved_port}: "

@@ -111,12 +111,19 @@ def clear(directory: Path) -> None:
             entry.unlink()
 
 
+RECORD_FIELDS = ("api_key", "connection_id", "organization_id", "database_url", "jira_url")
+
+
 def load_record(directory: Path) -> dict[str, Any]:
     record = _read_json(directory / RECORD)
     if record is None:
         raise SandboxError(
             f"there is no sandbox to keep in {directory}: start it once without --keep"
         )
+    port = str(record.get("jira_url", "")).rpartition(":")[2]
+    fields_ok = all(isinstance(record.get(name), str) for name in RECORD_FIELDS)
+    if not (fields_ok and port.isdigit() and isinstance(record.get("issues"), int)):
+        raise SandboxError(f"{directory / RECORD} is damaged: start without --keep")
     return record
 
 

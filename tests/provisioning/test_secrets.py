@@ -38,6 +38,8 @@ def test_tokens_never_appear_in_responses_logs_or_the_database(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    for vendor_http in ("httpx", "httpcore"):  # WARNING unless LOG_LEVEL=DEBUG (logs.py)
+        caplog.set_level(logging.DEBUG, logger=vendor_http)
     responses: list[httpx.Response] = []
 
     def call(method: str, path: str, **kw: object) -> httpx.Response:

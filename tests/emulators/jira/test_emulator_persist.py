@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from ticketbridge.emulators.jira import persist
 from ticketbridge.emulators.jira.config import DEFAULT_API_TOKEN, DEFAULT_EMAIL
@@ -112,3 +114,53 @@ def test_the_emulator_process_saves_on_sigterm_and_loads_on_start(tmp_path: Path
             assert proc.wait() == 0
         summaries = {i["summary"] for i in json.loads(path.read_text())["issues"]}
         assert {f"round {n}" for n in range(round_ + 1)} <= summaries
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+
+
+@pytest.fixture(scope="module")
+def small_site() -> Any:
+    with EmulatorServer(issues=3, users=3) as server:
+        yield server
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_restore_gives_a_state_or_a_value_error_never_another_exception(
+    small_site: EmulatorServer, data: st.DataObject
+) -> None:
+    """A damaged state file: one value anywhere (top level, an issue, a comment) replaced."""
+    state = small_site.state
+    saved = persist.dump(state)
+    damaged = json.loads(json.dumps(saved))
+    issue = damaged["issues"][data.draw(st.integers(0, len(damaged["issues"]) - 1))]
+    when = "2026-01-01T00:00:00+00:00"
+    comment = {"id": "1", "author_account_id": "a", "body": {}, "body_text": ""}
+    issue["comments"].append({**comment, "created": when, "updated": when})
+    where = data.draw(st.sampled_from([damaged, issue, issue["comments"][-1]]))
+    key = data.draw(st.sampled_from(sorted(where)) | st.text(max_size=5))
+    where[key] = data.draw(JSON)
+    try:
+        persist.restore(state, damaged)
+    except ValueError:
+        assert persist.dump(state) == saved  # all or nothing
+    else:
+        event("restored")
+    persist.restore(state, saved)
+
+
+def test_the_emulator_refuses_a_damaged_state_file_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    for content in ("{not json", json.dumps({"format": 1, "params": {}}), "\udcff"):
+        path.write_text(content, errors="surrogateescape")
+        command = [sys.executable, "-m", "ticketbridge.emulators.jira.cli", "jira"]
+        command += ["--port", "1", "--state-file", str(path)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+        assert "delete it to start from the seed data" in done.stderr

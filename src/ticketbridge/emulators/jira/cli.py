@@ -96,7 +96,11 @@ def jira(
     ):
         table.add_row(label, value)
     Console().print(table)
-    serve(config, state_file)
+    try:
+        serve(config, state_file)
+    except ValueError as exc:  # a state file it cannot load: say so, no traceback
+        typer.echo(f"error: {exc} (delete it to start from the seed data)", err=True)
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":

@@ -59,7 +59,17 @@ def _issue_in(data: dict[str, Any]) -> Issue:
         )
         for c in values["comments"]
     ]
-    return Issue(**values)
+    issue = Issue(**values)
+    checks = (
+        type(issue.id) is int,
+        isinstance(issue.key, str) and isinstance(issue.summary, str),
+        issue.parent_id is None or str(issue.parent_id).isdigit(),
+        isinstance(issue.labels, list) and isinstance(issue.properties, dict),
+        isinstance(issue.custom_fields, dict),
+    )
+    if not all(checks):
+        raise ValueError(f"issue {issue.key!r} has fields of the wrong type")
+    return issue
 
 
 def dump(state: EmulatorState) -> dict[str, Any]:
@@ -76,19 +86,25 @@ def dump(state: EmulatorState) -> dict[str, Any]:
 
 
 def restore(state: EmulatorState, data: dict[str, Any]) -> None:
-    """Replaces the state's data with ``data`` (from `dump`), all or nothing."""
-    if data.get("format") != FORMAT:
-        raise ValueError(f"unknown emulator state format {data.get('format')!r}")
+    """Replaces the state's data with ``data`` (from `dump`), all or nothing: everything is
+    read and checked before the state changes; anything malformed is a ValueError."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("not an emulator state file (unknown format)")
     if data.get("params") != _params(state):
         raise ValueError("the saved emulator state was made with other seed settings")
-    issues = [_issue_in(item) for item in data["issues"]]  # parse everything first
-    anchor = datetime.fromisoformat(data["anchor"])
+    try:
+        issues = [_issue_in(item) for item in data["issues"]]
+        anchor = datetime.fromisoformat(data["anchor"])
+        next_issue_id, next_comment_id = int(data["next_issue_id"]), int(data["next_comment_id"])
+        numbers = {str(k): int(v) for k, v in dict(data["project_next_numbers"]).items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"malformed emulator state: {type(exc).__name__}: {exc}") from None
     with state.lock:
         if anchor != state.anchor:
             state.anchor = anchor
             state.reset()  # the seeded catalogue hangs from the anchor too
         for project in state.projects.values():
-            project.next_number = data["project_next_numbers"].get(project.key, project.next_number)
+            project.next_number = numbers.get(project.key, project.next_number)
         state.issues.clear()
         state.keys.clear()
         state.children.clear()
@@ -98,8 +114,8 @@ def restore(state: EmulatorState, data: dict[str, Any]) -> None:
         for issue in issues:
             if issue.parent_id is not None:
                 state.children.setdefault(int(issue.parent_id), []).append(issue)
-        state.next_issue_id = data["next_issue_id"]
-        state.next_comment_id = data["next_comment_id"]
+        state.next_issue_id = next_issue_id
+        state.next_comment_id = next_comment_id
         state.touch()
 
 
@@ -114,5 +130,9 @@ def load(state: EmulatorState, path: Path) -> bool:
     """Restores ``path`` into ``state`` when the file exists; returns whether it did."""
     if not path.is_file():
         return False
-    restore(state, json.loads(path.read_text()))
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read the emulator state file {path}: {exc}") from None
+    restore(state, data)
     return True
