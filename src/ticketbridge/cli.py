@@ -39,7 +39,7 @@ app.add_typer(api_keys_app, name="api-keys")
 console = Console()
 
 
-# Kept under their old names: the commands below (and their tests) use them.
+# The short names the commands below use.
 _with_ctx = with_ctx
 _fail = fail
 
