@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.support.dns import FakeDNS
 from tests.support.stores import PG_ADMIN, store_name, with_context
 from ticketbridge.cli import app
 from ticketbridge.config import Settings, get_settings
@@ -224,6 +225,7 @@ def test_keys_rotate_re_encrypts_every_secret_with_the_new_primary_key(cli: Cli)
         account = await repository.account_by_api_key(session, key)
         assert account is not None
         patch = AccountPatch.model_validate({"webhook_url": "https://hooks.example.com/x"})
+        ctx.resolver = FakeDNS({"hooks.example.com": ["93.184.216.34"]})  # no real DNS
         await service.update_account(ctx, session, account, patch)
 
     _run(settings, set_webhook)

@@ -358,11 +358,25 @@ def demo(
     jira_port: int = 8081,
     issues: int = 500,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    allow_private_webhook_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-webhook-urls",
+            help="Let webhooks go to loopback/private hosts (e.g. a receiver on this machine).",
+        ),
+    ] = False,
 ) -> None:
     """Sandbox: SQLite store, the Jira emulator, an account, a connection and its first sync."""
     from ticketbridge.demo import run_demo
 
-    run_demo(host=host, port=port, jira_port=jira_port, issues=issues, as_json=as_json)
+    run_demo(
+        host=host,
+        port=port,
+        jira_port=jira_port,
+        issues=issues,
+        as_json=as_json,
+        allow_private_webhook_urls=allow_private_webhook_urls,
+    )
 
 
 def _mount_emulators() -> None:

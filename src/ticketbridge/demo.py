@@ -23,12 +23,20 @@ from ticketbridge.db.session import transaction
 DEMO_DIR = Path(".ticketbridge-demo")
 
 
-def demo_settings(db_path: Path, host: str, port: int, jira_url: str, emulator: Any) -> Settings:
+def demo_settings(
+    db_path: Path,
+    host: str,
+    port: int,
+    jira_url: str,
+    emulator: Any,
+    allow_private_webhook_urls: bool = False,
+) -> Settings:
     return Settings(
         env="demo",
         database_url=f"sqlite+aiosqlite:///{db_path}",
         cors_origins=["*"],
-        allow_private_vendor_urls=True,
+        allow_private_vendor_urls=True,  # the emulator is on loopback
+        allow_private_webhook_urls=allow_private_webhook_urls,  # off unless asked for
         public_url=f"http://{host}:{port}",
         jira_oauth_client_id=emulator.config.oauth_client_id,
         jira_oauth_client_secret=emulator.config.oauth_client_secret,
@@ -66,7 +74,15 @@ async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> d
     return {"api_key": key, "connection_id": str(connection.id), "organization_id": str(org.id)}
 
 
-def run_demo(*, host: str, port: int, jira_port: int, issues: int, as_json: bool) -> None:
+def run_demo(
+    *,
+    host: str,
+    port: int,
+    jira_port: int,
+    issues: int,
+    as_json: bool,
+    allow_private_webhook_urls: bool = False,
+) -> None:
     from ticketbridge.app import create_app
     from ticketbridge.emulators.jira.server import EmulatorServer
 
@@ -75,7 +91,7 @@ def run_demo(*, host: str, port: int, jira_port: int, issues: int, as_json: bool
     db_path = (DEMO_DIR / "ticketbridge.db").resolve()
     emulator = EmulatorServer(host=host, port=jira_port, issues=issues).start()
     jira_url = emulator.base_url
-    settings = demo_settings(db_path, host, port, jira_url, emulator)
+    settings = demo_settings(db_path, host, port, jira_url, emulator, allow_private_webhook_urls)
     upgrade(settings.database_url)
 
     async def main() -> None:
