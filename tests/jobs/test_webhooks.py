@@ -126,3 +126,30 @@ def test_sync_completed_and_health_changed_events(
     # One job.completed per sync as well; nothing else.
     assert len(receiver.of_type("job.completed")) == 2
     assert len(receiver.calls) == 6
+
+
+def test_a_connection_test_that_changes_health_sends_health_changed(
+    http: httpx.Client, settings, own_jira: EmulatorServer
+) -> None:
+    receiver = Receiver().start()
+    try:
+        tenant = new_tenant(http, settings, own_jira)
+        _hook(tenant, receiver)
+        own_jira.set_faults(error_503_ratio=1.0)
+        assert tenant.post(f"{tenant.connection_path}/test").json()["ok"] is False
+        receiver.wait_for(lambda c: len(receiver.calls) >= 1, "of the failure")
+        own_jira.set_faults(error_503_ratio=0)
+        assert tenant.post(f"{tenant.connection_path}/test").json()["ok"] is True
+        receiver.wait_for(lambda c: len(receiver.calls) >= 2, "of the recovery")
+        assert tenant.post(f"{tenant.connection_path}/test").json()["ok"] is True
+        time.sleep(0.5)  # an unchanged status sends nothing
+    finally:
+        own_jira.set_faults(error_503_ratio=0)
+        receiver.stop()
+    changes = [e["data"] for e in receiver.of_type("connection.health_changed")]
+    assert [(c["previous"]["status"], c["health"]["status"]) for c in changes] == [
+        ("HEALTHY", "VENDOR_SERVER_ERROR"),
+        ("VENDOR_SERVER_ERROR", "HEALTHY"),
+    ]
+    assert [c["job_id"] for c in changes] == [None, None]
+    assert len(receiver.calls) == 2

@@ -322,6 +322,20 @@ def health_for(exc: BaseException | None) -> dict[str, Any]:
     return {"name": name, "status": name, "description": description, "resolution_owner": owner}
 
 
+async def record_health(
+    ctx: AppContext, session: AsyncSession, connection: Connection, exc: BaseException | None
+) -> None:
+    """Writes the connection's health in the caller's transaction; a new status is a
+    ``connection.health_changed`` event (queued with the transaction on procrastinate; on
+    the embedded worker sent at once, the request's commit being the next thing to run)."""
+    previous = connection.health
+    connection.health = health_for(exc)
+    changed = events.health_changed(connection, previous)
+    if changed:
+        later = await dispatch.publish(ctx, session, connection.account_id, [changed])
+        dispatch.deliver_later(ctx, connection.account_id, later)
+
+
 async def record_vendor_failure(
     ctx: AppContext, connection_id: uuid.UUID, exc: BaseException
 ) -> None:
@@ -335,5 +349,5 @@ async def record_vendor_failure(
             changed = events.health_changed(connection, previous)
             if changed:
                 later = await dispatch.publish(ctx, session, connection.account_id, [changed])
-    if connection is not None:
+    if connection is not None:  # after the commit
         dispatch.deliver_later(ctx, connection.account_id, later)

@@ -53,8 +53,13 @@ async def publish(
 
 
 def deliver_later(ctx: AppContext, account_id: uuid.UUID, events: Iterable[Event]) -> None:
+    """In-process delivery with retries (embedded worker); call it after the commit."""
     for event in events:
-        spawn(with_retries(lambda e=event: deliver_once(ctx, account_id, e), event.id))  # type: ignore[misc]
+        spawn(_deliver(ctx, account_id, event))
+
+
+async def _deliver(ctx: AppContext, account_id: uuid.UUID, event: Event) -> Outcome | None:
+    return await with_retries(lambda: deliver_once(ctx, account_id, event), event.id)
 
 
 def spawn(work: Awaitable[Outcome | None]) -> None:
