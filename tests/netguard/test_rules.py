@@ -171,6 +171,7 @@ def test_url_parser_gives_a_value_or_a_clean_error(raw: str) -> None:
         assert str(exc)
         return
     assert netguard.parse_url(url.url) == url  # normalizing is stable
+    assert len(url.url) <= 2000  # fits the stored column, even after A-label encoding
     reason = netguard.literal_refusal(url, allow_private=False)
     assert reason is None or isinstance(reason, str)
 
@@ -196,3 +197,10 @@ def test_address_rule_is_total_and_refuses_what_python_calls_non_global(ip) -> N
     for v4 in netguard.embedded_ipv4(ip) if ip.version == 6 else []:
         if netguard.address_refusal(v4) is not None:
             assert reason is not None
+
+
+def test_a_url_that_outgrows_the_limit_when_its_host_is_encoded_is_refused() -> None:
+    raw = "http://" + "\u00fc" * 50 + ".example/" + "a" * 1935
+    assert len(raw) <= 2000
+    with pytest.raises(netguard.UrlRefused, match="at most 2000"):
+        netguard.parse_url(raw)

@@ -25,6 +25,7 @@ import httpx
 from ticketbridge.netguard.addresses import address_refusal, name_refusal
 from ticketbridge.netguard.urls import IPAddress, OutboundUrl, UrlRefused
 
+RESOLVE_TIMEOUT = 10.0  # seconds: a lookup that hangs is "does not resolve (now)"
 # host -> its addresses (as strings); raises OSError when the name does not resolve.
 Resolver = Callable[[str], Awaitable[list[str]]]
 
@@ -57,9 +58,10 @@ async def resolve_checked(
     if url.ip is not None:
         return [url.ip]
     try:
-        answers = await resolver(url.host)
+        async with asyncio.timeout(RESOLVE_TIMEOUT):
+            answers = await resolver(url.host)
         addresses = list(dict.fromkeys(ipaddress.ip_address(a.split("%")[0]) for a in answers))
-    except (OSError, ValueError, UnicodeError) as exc:
+    except (OSError, ValueError, UnicodeError, TimeoutError) as exc:
         raise Unresolvable(f"{url.host!r} does not resolve") from exc
     if not addresses:
         raise Unresolvable(f"{url.host!r} does not resolve")

@@ -90,7 +90,10 @@ def parse_url(
         raise UrlRefused("must not carry userinfo (user:password@)")
     host_text, port = _split_port(authority)
     host, ip = parse_host(host_text)
-    return OutboundUrl(scheme=scheme, host=host, port=port, path=path, ip=ip)
+    url = OutboundUrl(scheme=scheme, host=host, port=port, path=path, ip=ip)
+    if len(url.url) > MAX_URL_LENGTH:  # an A-label host is longer than its unicode form
+        raise UrlRefused(f"must be at most {MAX_URL_LENGTH} characters")
+    return url
 
 
 def _split_port(authority: str) -> tuple[str, int | None]:
