@@ -50,3 +50,21 @@ def test_a_public_name_is_accepted_and_an_unresolvable_one_refused(settings: Set
 
 def test_the_settings_default_to_refusing_private_webhooks() -> None:
     assert Settings().allow_private_webhook_urls is False
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_the_demo_refuses_private_webhooks_unless_started_with_the_flag(
+    tmp_path, flag: bool
+) -> None:
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from ticketbridge.cli import app
+    from ticketbridge.demo import demo_settings
+
+    emulator = SimpleNamespace(config=SimpleNamespace(oauth_client_id="i", oauth_client_secret="s"))
+    demo = demo_settings(tmp_path / "db", "127.0.0.1", 1, "http://127.0.0.1:2", emulator, flag)
+    assert demo.allow_private_webhook_urls is flag and demo.allow_private_vendor_urls
+    help_text = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"}).output
+    assert "--allow-private-webhook-urls" in help_text
