@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from standardwebhooks import Webhook
 
 from tests.support.factories import Tenant, new_tenant
 from tests.support.receiver import Receiver
+from tests.support.stores import in_store, store_name
 from ticketbridge.emulators.jira.server import EmulatorServer
 from ticketbridge.webhooks.delivery import signed_headers
 from ticketbridge.webhooks.events import Event
@@ -153,3 +158,37 @@ def test_a_connection_test_that_changes_health_sends_health_changed(
     ]
     assert [c["job_id"] for c in changes] == [None, None]
     assert len(receiver.calls) == 2
+
+
+def test_the_webhook_secret_never_appears_in_logs_jobs_or_queued_deliveries(
+    http: httpx.Client, settings, own_jira: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    receiver = Receiver(fail_first=1).start()  # one failed attempt: the retry path logs too
+    try:
+        tenant = new_tenant(http, settings, own_jira)
+        secret = _hook(tenant, receiver)
+        job = tenant.sync()
+        receiver.wait_for(lambda c: len([d for d in receiver.calls if d.status == 204]) >= 2, "")
+    finally:
+        receiver.stop()
+    forms = [secret, secret.removeprefix("whsec_")]
+
+    async def stored(session: Any) -> str:
+        texts = [str((await session.execute(text("SELECT * FROM jobs"))).all())]
+        texts.append(str((await session.execute(text("SELECT * FROM accounts"))).all()))
+        if store_name() == "postgres":  # deliveries queued with their event in the arguments
+            rows = await session.execute(text("SELECT args::text FROM procrastinate_jobs"))
+            texts.append(str(rows.all()))
+        return "\n".join(texts)
+
+    haystacks = {
+        "logs": caplog.text,
+        "job": json.dumps(tenant.get(f"/v1/jobs/{job['id']}").json()),
+        "account": tenant.get("/v1/provisioning/account").text,
+        "store": in_store(settings, stored),
+        "deliveries": "\n".join(c.body.decode() for c in receiver.calls),
+    }
+    assert {name: [f for f in forms if f in hay] for name, hay in haystacks.items()} == {
+        name: [] for name in haystacks
+    }
