@@ -3,13 +3,18 @@ independently of the vendor one (``allow_private_webhook_urls``)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from tests.support.dns import FakeDNS
 from tests.support.factories import create_account
 from tests.support.servers import ApiServer
+from ticketbridge.cli import app
 from ticketbridge.config import Settings
+from ticketbridge.demo import demo_settings
 
 pytestmark = pytest.mark.store_independent
 
@@ -56,13 +61,6 @@ def test_the_settings_default_to_refusing_private_webhooks() -> None:
 def test_the_demo_refuses_private_webhooks_unless_started_with_the_flag(
     tmp_path, flag: bool
 ) -> None:
-    from types import SimpleNamespace
-
-    from typer.testing import CliRunner
-
-    from ticketbridge.cli import app
-    from ticketbridge.demo import demo_settings
-
     emulator = SimpleNamespace(config=SimpleNamespace(oauth_client_id="i", oauth_client_secret="s"))
     demo = demo_settings(tmp_path / "db", "127.0.0.1", 1, "http://127.0.0.1:2", emulator, flag)
     assert demo.allow_private_webhook_urls is flag and demo.allow_private_vendor_urls
