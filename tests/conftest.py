@@ -37,6 +37,7 @@ def settings(database_url: str, jira: EmulatorServer) -> Settings:
         env="test",
         database_url=database_url,
         allow_private_vendor_urls=True,
+        allow_private_webhook_urls=True,  # tests deliver to receivers on loopback
         cors_origins=["*"],
         public_url="http://127.0.0.1:9",
         jira_oauth_client_id=jira.config.oauth_client_id,

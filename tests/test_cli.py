@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from tests.support.cli import Cli, cli_session, provision
+from tests.support.dns import FakeDNS
 from tests.support.stores import with_context
 from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
@@ -181,6 +182,7 @@ def test_keys_rotate_re_encrypts_every_secret_with_the_new_primary_key(cli: Cli)
         account = await repository.account_by_api_key(session, key)
         assert account is not None
         patch = AccountPatch.model_validate({"webhook_url": "https://hooks.example.com/x"})
+        ctx.resolver = FakeDNS({"hooks.example.com": ["93.184.216.34"]})  # no real DNS
         await service.update_account(ctx, session, account, patch)
 
     _run(settings, set_webhook)

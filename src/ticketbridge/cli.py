@@ -320,6 +320,13 @@ def demo(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    allow_private_webhook_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-webhook-urls",
+            help="Let webhooks go to loopback/private hosts (e.g. a receiver on this machine).",
+        ),
+    ] = False,
 ) -> None:
     """Sandbox: a store, the Jira emulator, an account, a connection and its first sync.
 
@@ -327,7 +334,15 @@ def demo(
     """
     from ticketbridge.demo import run_demo
 
-    run_demo(host=host, port=port, jira_port=jira_port, issues=issues, as_json=as_json, keep=keep)
+    run_demo(
+        host=host,
+        port=port,
+        jira_port=jira_port,
+        issues=issues,
+        as_json=as_json,
+        keep=keep,
+        allow_private_webhook_urls=allow_private_webhook_urls,
+    )
 
 
 def _mount_emulators() -> None:

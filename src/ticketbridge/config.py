@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     encryption_keys: list[str] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)
     allow_private_vendor_urls: bool = False
+    # Webhook URLs may then point at private, loopback and single-label hosts (development
+    # only; independent of allow_private_vendor_urls). See docs/security.md.
+    allow_private_webhook_urls: bool = False
+    # One webhook delivery attempt: connect, then the whole exchange.
+    webhook_connect_timeout: float = Field(default=5.0, gt=0)
+    webhook_timeout: float = Field(default=15.0, gt=0)
     max_batch: int = Field(default=50, ge=1, le=1000)
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ticketbridge.config import Settings
 from ticketbridge.crypto import Vault
 from ticketbridge.db.session import create_engine, create_sessionmaker
+from ticketbridge.netguard import Resolver, system_resolver
 from ticketbridge.process import tune_gc
 
 
@@ -32,10 +33,13 @@ class AppContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     vault: Vault
     http: httpx.AsyncClient
+    # Looks host names up for caller-chosen URLs (webhooks); tests hand in their own so no
+    # test depends on real DNS.
+    resolver: Resolver = system_resolver
     background: list[Any] = field(default_factory=list)
 
     @classmethod
-    def create(cls, settings: Settings) -> AppContext:
+    def create(cls, settings: Settings, *, resolver: Resolver | None = None) -> AppContext:
         tune_gc(settings.gc_gen0_threshold)
         engine = create_engine(settings)
         return cls(
@@ -44,6 +48,7 @@ class AppContext:
             sessionmaker=create_sessionmaker(engine),
             vault=Vault.from_settings(settings),
             http=create_vendor_http_client(settings),
+            resolver=resolver or system_resolver,
         )
 
     async def start(self) -> None:

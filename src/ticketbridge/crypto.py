@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -73,5 +74,12 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def new_webhook_secret() -> str:
+    """A webhook signing secret in the Standard Webhooks form: ``whsec_`` + base64 of 32
+    random bytes (what ``standardwebhooks.Webhook(secret)`` expects)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def sign_webhook(secret: str, body: bytes) -> str:
+    """The deprecated ``X-TicketBridge-Signature`` (HMAC of the body only; kept one release)."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

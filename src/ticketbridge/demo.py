@@ -46,12 +46,15 @@ from ticketbridge.emulators.jira.config import (
 DEFAULT_JIRA_PORT = 8081
 
 
-def demo_settings(database_url: str, host: str, port: int, jira_url: str) -> Settings:
+def demo_settings(
+    database_url: str, host: str, port: int, jira_url: str, allow_private_webhook_urls: bool = False
+) -> Settings:
     return Settings(
         env="demo",
         database_url=database_url,
         cors_origins=["*"],
-        allow_private_vendor_urls=True,
+        allow_private_vendor_urls=True,  # the emulator is on loopback
+        allow_private_webhook_urls=allow_private_webhook_urls,  # off unless asked for
         public_url=f"http://{host}:{port}",
         jira_oauth_client_id=DEFAULT_CLIENT_ID,
         jira_oauth_client_secret=DEFAULT_CLIENT_SECRET,
@@ -90,7 +93,14 @@ async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> d
 
 
 def run_demo(
-    *, host: str, port: int, jira_port: int | None, issues: int, as_json: bool, keep: bool
+    *,
+    host: str,
+    port: int,
+    jira_port: int | None,
+    issues: int,
+    as_json: bool,
+    keep: bool,
+    allow_private_webhook_urls: bool = False,
 ) -> None:
     """Runs the sandbox until Ctrl-C or SIGTERM, which stop its Jira emulator too."""
     directory = DEMO_DIR.resolve()
@@ -108,7 +118,9 @@ def run_demo(
             info, jira = _fresh(directory, host, port, jira_port or DEFAULT_JIRA_PORT, issues)
         api_url = f"http://{host}:{port}"
         lock.describe(api_url=api_url, jira_url=jira.url)
-        settings = demo_settings(info["database_url"], host, port, jira.url)
+        settings = demo_settings(
+            info["database_url"], host, port, jira.url, allow_private_webhook_urls
+        )
         asyncio.run(_serve(settings, sock, info, as_json))
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)

@@ -17,6 +17,12 @@ VENDOR_CALLS = Counter(
     "ticketbridge_vendor_requests_total", "Vendor HTTP requests", ["vendor", "status"]
 )
 
+WEBHOOK_DELIVERIES = Counter(
+    "ticketbridge_webhook_deliveries_total",
+    "Webhook delivery attempts by outcome (delivered, failed: retried, refused: not sent)",
+    ["event", "outcome"],
+)
+
 
 class MetricsMiddleware:
     def __init__(self, app: Any) -> None:

@@ -12,11 +12,15 @@ import uvicorn
 
 from ticketbridge.app import create_app
 from ticketbridge.config import Settings
+from ticketbridge.context import AppContext
+from ticketbridge.netguard import Resolver
 
 
 class ApiServer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, resolver: Resolver | None = None) -> None:
+        """``resolver`` replaces DNS for the URLs callers choose (webhooks)."""
         self.settings = settings
+        self.resolver = resolver
         self._thread: threading.Thread | None = None
         self._server: uvicorn.Server | None = None
         self.base_url = ""
@@ -27,7 +31,11 @@ class ApiServer:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on")
+        context = (
+            AppContext.create(self.settings, resolver=self.resolver) if self.resolver else None
+        )
+        app = create_app(self.settings, context=context)
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")
         server = uvicorn.Server(config)
         self._server = server
         self._thread = threading.Thread(

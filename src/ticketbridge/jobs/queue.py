@@ -41,7 +41,8 @@ log = logging.getLogger("ticketbridge.jobs")
 
 QUEUE = "ticketbridge"
 RUN_JOB = "ticketbridge.run_job"
-DELIVER_WEBHOOK = "ticketbridge.deliver_webhook"
+DELIVER_WEBHOOK = "ticketbridge.deliver_webhook"  # job.completed, by job id
+DELIVER_EVENT = "ticketbridge.deliver_event"  # any other event, carried in the arguments
 
 _DEFER = text(
     "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW("
@@ -124,10 +125,30 @@ def build_app(settings: Settings) -> procrastinate.App:
     )
     async def deliver_webhook(context: procrastinate.JobContext, job_id: str) -> None:
         from ticketbridge.jobs.webhooks import WebhookFailed, deliver_once
+        from ticketbridge.webhooks.delivery import Outcome
 
         ctx: AppContext = context.additional_context["ctx"]
-        if await deliver_once(ctx, uuid.UUID(job_id)) is False:
+        if await deliver_once(ctx, uuid.UUID(job_id)) is Outcome.FAILED:
             raise WebhookFailed(f"webhook for job {job_id} not accepted")
+
+    @app.task(
+        name=DELIVER_EVENT,
+        queue=QUEUE,
+        pass_context=True,
+        retry=procrastinate.RetryStrategy(max_attempts=8, exponential_wait=2),
+    )
+    async def deliver_event(
+        context: procrastinate.JobContext, account_id: str, event: dict[str, Any]
+    ) -> None:
+        from ticketbridge.jobs.webhooks import WebhookFailed
+        from ticketbridge.webhooks.delivery import Outcome
+        from ticketbridge.webhooks.dispatch import deliver_once
+        from ticketbridge.webhooks.events import Event
+
+        ctx: AppContext = context.additional_context["ctx"]
+        message = Event.from_args(event)
+        if await deliver_once(ctx, uuid.UUID(account_id), message) is Outcome.FAILED:
+            raise WebhookFailed(f"webhook {message.id} not accepted")
 
     @app.periodic(cron=every(settings.scheduler_interval_seconds), periodic_id="syncs")
     @app.task(name="ticketbridge.schedule_syncs", queue=QUEUE, pass_context=True)

@@ -28,6 +28,7 @@ from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
 from ticketbridge.jobs import queue, repository, service, webhooks
 from ticketbridge.provisioning import repository as connections
+from ticketbridge.webhooks import dispatch, events
 
 if TYPE_CHECKING:
     from ticketbridge.context import AppContext
@@ -183,17 +184,25 @@ async def finish(
         job.locked_by = None
         job.lease_expires_at = None
         connection = await connections.get_connection_unscoped(session, job.connection_id)
+        outgoing: list[events.Event] = []
         if connection is not None:
+            previous = connection.health
             connection.health = health_for(exc)
+            changed = events.health_changed(connection, previous, job.id)
+            outgoing += [changed] if changed else []
             if job.type == "SYNC" and connection.state == "ACTIVE":
                 connection.next_sync_at = utcnow() + timedelta(
                     seconds=connection.refresh_interval_secs
                 )
+        if job.type == "SYNC":
+            outgoing.append(events.sync_completed(job, connection))
+        later = await dispatch.publish(ctx, session, job.account_id, outgoing)
         durable_webhook = backend(ctx) == "procrastinate" and await webhooks.wanted(session, job)
         if durable_webhook:
             await queue.defer(session, queue.DELIVER_WEBHOOK, {"job_id": str(job_id)})
     if not durable_webhook:
         webhooks.deliver_later(ctx, job_id)
+    dispatch.deliver_later(ctx, job.account_id, later)
 
 
 class Scheduler:

@@ -241,7 +241,7 @@ async def test_connection(
     except TicketBridgeError as exc:
         await service.record_vendor_failure(ctx, connection.id, exc)
         return ConnectionTestOut(ok=False, detail=exc.detail)
-    connection.health = service.health_for(None)
+    await service.record_health(ctx, session, connection, None)
     return ConnectionTestOut(ok=True, detail=detail)
 
 

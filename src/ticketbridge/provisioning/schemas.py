@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ticketbridge.netguard import UrlRefused, parse_url
 
 Status = Literal["OPEN", "TODO", "IN_PROGRESS", "IN_REVIEW", "RESOLVED", "CLOSED", "UNKNOWN"]
 Priority = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNKNOWN"]
@@ -30,7 +32,21 @@ class AccountOut(BaseModel):
 
 class AccountPatch(StrictModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    webhook_url: AnyHttpUrl | None = None
+    webhook_url: str | None = Field(
+        default=None,
+        description="http(s) URL of a public host; resolved and checked again at each delivery.",
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        """The URL's normalized form (A-label host); refused with the reason otherwise."""
+        if value is None:
+            return None
+        try:
+            return parse_url(value).url
+        except UrlRefused as exc:
+            raise ValueError(str(exc)) from None
 
 
 class ApiKeyCreate(StrictModel):

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketbridge import netguard
 from ticketbridge.connectors.base import Connector, connector_class
 from ticketbridge.context import AppContext
-from ticketbridge.crypto import new_api_key
+from ticketbridge.crypto import new_api_key, new_webhook_secret
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
 from ticketbridge.errors import NotFound, Unprocessable
@@ -30,6 +28,7 @@ from ticketbridge.provisioning.schemas import (
     ConnectionPatch,
     Health,
 )
+from ticketbridge.webhooks import dispatch, events
 
 
 async def create_account(session: AsyncSession, name: str) -> tuple[Account, str]:
@@ -82,13 +81,13 @@ async def update_account(
         account.name = patch.name
     secret = None
     if "webhook_url" in patch.model_fields_set:
-        url = str(patch.webhook_url) if patch.webhook_url else None
-        if url and not ctx.settings.allow_private_vendor_urls:
-            await check_public_url(url, "webhook_url")
+        url = patch.webhook_url
+        if url:
+            await check_webhook_url(ctx, url)
         if url != account.webhook_url:
             account.webhook_url = url
             if url:
-                secret = "whsec_" + secrets.token_urlsafe(32)
+                secret = new_webhook_secret()
                 account.webhook_secret_encrypted = ctx.vault.encrypt_text(secret)
             else:
                 account.webhook_secret_encrypted = None
@@ -96,26 +95,23 @@ async def update_account(
     return secret
 
 
-async def check_public_url(url: str, field: str) -> None:
-    """Refuses URLs whose host is (or resolves to) a private, loopback or link-local
-    address, so a webhook cannot be aimed at our own network (SSRF). A host that does not
-    resolve yet is accepted: there is nothing to reach until it does."""
-    host = urlsplit(url).hostname or ""
+async def check_webhook_url(ctx: AppContext, url: str) -> None:
+    """Refuses a webhook URL whose host is, or now resolves to, a non-public address, is a
+    single-label or local-only name, or does not resolve. Deliveries check again (the name
+    may resolve elsewhere later) and connect only to the addresses they checked. With
+    ``allow_private_webhook_urls`` (development) only the syntax is checked here."""
+    if ctx.settings.allow_private_webhook_urls:
+        return
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-        addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    except (OSError, ValueError):
-        return  # not resolvable now: nothing private to reach; delivery will retry
-    if any(
-        a.is_private
-        or a.is_loopback
-        or a.is_link_local
-        or a.is_reserved
-        or a.is_multicast
-        or a.is_unspecified
-        for a in addresses
-    ):
-        raise Unprocessable(f"{field} must point to a public address (got {host!r})", field=field)
+        await netguard.resolve_checked(
+            netguard.parse_url(url),
+            ctx.resolver,
+            allow_private=False,
+        )
+    except (netguard.UrlRefused, netguard.Unresolvable) as exc:
+        raise Unprocessable(
+            f"webhook_url must point to a public address: {exc}", field="webhook_url"
+        ) from None
 
 
 async def create_organization(
@@ -339,11 +335,32 @@ def health_for(exc: BaseException | None) -> dict[str, Any]:
     return {"name": name, "status": name, "description": description, "resolution_owner": owner}
 
 
+async def record_health(
+    ctx: AppContext, session: AsyncSession, connection: Connection, exc: BaseException | None
+) -> None:
+    """Writes the connection's health in the caller's transaction; a new status is a
+    ``connection.health_changed`` event (queued with the transaction on procrastinate; on
+    the embedded worker sent at once, the request's commit being the next thing to run)."""
+    previous = connection.health
+    connection.health = health_for(exc)
+    changed = events.health_changed(connection, previous)
+    if changed:
+        later = await dispatch.publish(ctx, session, connection.account_id, [changed])
+        dispatch.deliver_later(ctx, connection.account_id, later)
+
+
 async def record_vendor_failure(
     ctx: AppContext, connection_id: uuid.UUID, exc: BaseException
 ) -> None:
     """Credentials that stopped working mark the connection, in a transaction of its own."""
+    later: list[events.Event] = []
     async with transaction(ctx.sessionmaker) as session:
         connection = await repository.get_connection_unscoped(session, connection_id)
         if connection is not None:
+            previous = connection.health
             connection.health = health_for(exc)
+            changed = events.health_changed(connection, previous)
+            if changed:
+                later = await dispatch.publish(ctx, session, connection.account_id, [changed])
+    if connection is not None:  # after the commit
+        dispatch.deliver_later(ctx, connection.account_id, later)

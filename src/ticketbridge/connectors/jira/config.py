@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ticketbridge.config import Settings
 from ticketbridge.errors import Unprocessable, VendorUnauthorized, VendorUnavailable
+from ticketbridge.netguard import UrlRefused, literal_refusal, parse_url
 
 OAUTH_SCOPES = "read:jira-work write:jira-work read:jira-user offline_access"
 CALLBACK_PATH = "/v1/oauth/jira/callback"
@@ -27,8 +27,15 @@ class JiraCredentials(BaseModel):
 
     @field_validator("base_url")
     @classmethod
-    def _strip(cls, value: str | None) -> str | None:
-        return value.strip().rstrip("/") if value else value
+    def _base_url(cls, value: str | None) -> str | None:
+        """Parsed strictly at the edge (port, IDNA host, no userinfo/query/fragment): a URL
+        the HTTP client would choke on later never gets stored. Stored normalized."""
+        if not value:
+            return value
+        try:
+            return parse_url(value.strip(), allow_query=False).url.rstrip("/")
+        except UrlRefused as exc:
+            raise ValueError(str(exc)) from None
 
     def model_post_init(self, _context: object) -> None:
         basic = (self.base_url, self.email, self.api_token)
@@ -40,32 +47,34 @@ class JiraCredentials(BaseModel):
 
 
 def check_base_url(settings: Settings, base_url: str) -> None:
-    """Refuses anything but Atlassian Cloud hosts unless private vendor URLs are allowed."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Unprocessable(
-            "credentials.base_url must be an absolute http(s) URL", field="base_url"
-        )
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise Unprocessable("credentials.base_url must not carry userinfo, query or fragment")
-    host = parts.hostname.lower()
+    """Refuses anything but Atlassian Cloud hosts unless private vendor URLs are allowed
+    (then any URL the strict parser accepts). The syntax and address rules are
+    ``netguard``'s, the same as for webhooks."""
+    try:
+        url = parse_url(base_url, allow_query=False)
+    except UrlRefused as exc:
+        raise Unprocessable(f"credentials.base_url {exc}", field="base_url") from None
     if settings.allow_private_vendor_urls:
         return
-    allowed = parts.scheme == "https" and (
-        (host.endswith(".atlassian.net") and host.count(".") == 2)
-        or (host == "api.atlassian.com" and parts.path.startswith("/ex/jira/"))
+    host = url.host
+    allowed = (
+        url.scheme == "https"
+        and url.ip is None
+        and url.port in (None, 443)
+        and (
+            (host.endswith(".atlassian.net") and host.count(".") == 2)
+            or (host == "api.atlassian.com" and url.path.startswith("/ex/jira/"))
+        )
     )
-    if not allowed or parts.port not in (None, 443):
+    if not allowed:
         raise Unprocessable(
             "credentials.base_url must be https://<site>.atlassian.net or "
             "https://api.atlassian.com/ex/jira/<cloudId>",
             field="base_url",
         )
-    try:  # a literal IP is never an Atlassian site
-        ipaddress.ip_address(host)
-    except ValueError:
-        return
-    raise Unprocessable("credentials.base_url must be a hostname", field="base_url")
+    refusal = literal_refusal(url, allow_private=False)
+    if refusal:  # never for an Atlassian Cloud host; the same rule as webhooks all the same
+        raise Unprocessable(f"credentials.base_url: {refusal}", field="base_url")
 
 
 def authorize_url(settings: Settings, state: str) -> str:

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: events, Standard Webhooks signing, delivery through ``netguard``."""
