@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ticketbridge.auth.limits import KeyUsage, RateLimiter
 from ticketbridge.config import Settings
 from ticketbridge.crypto import Vault
 from ticketbridge.db.session import create_engine, create_sessionmaker
@@ -25,6 +26,17 @@ def create_vendor_http_client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
+def create_rate_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter | None:
+    if not settings.rate_limit_per_minute:
+        return None
+    return RateLimiter(
+        engine,
+        settings.rate_limit_per_minute,
+        settings.rate_limit_window_seconds,
+        shared=not settings.is_sqlite,
+    )
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -32,6 +44,9 @@ class AppContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     vault: Vault
     http: httpx.AsyncClient
+    key_usage: KeyUsage
+    # None: no per-account request limit (TICKETBRIDGE_RATE_LIMIT_PER_MINUTE=0).
+    rate_limiter: RateLimiter | None = None
     background: list[Any] = field(default_factory=list)
 
     @classmethod
@@ -44,6 +59,8 @@ class AppContext:
             sessionmaker=create_sessionmaker(engine),
             vault=Vault.from_settings(settings),
             http=create_vendor_http_client(settings),
+            key_usage=KeyUsage(engine),
+            rate_limiter=create_rate_limiter(settings, engine),
         )
 
     async def start(self) -> None:
@@ -58,5 +75,6 @@ class AppContext:
         from ticketbridge.jobs import budget
 
         await budget.close(self)
+        await self.key_usage.close()
         await self.http.aclose()
         await self.engine.dispose()

@@ -12,13 +12,15 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ticketbridge.connectors.base import Connector, connector_class
 from ticketbridge.context import AppContext
 from ticketbridge.crypto import new_api_key
+from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import NotFound, Unprocessable
+from ticketbridge.errors import Conflict, NotFound, Unprocessable
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
 from ticketbridge.provisioning.schemas import (
@@ -52,12 +54,22 @@ async def create_api_key(
 
 
 async def revoke_api_key(session: AsyncSession, account: Account, key_id: uuid.UUID) -> ApiKey:
+    """Revokes a key (the calling one included), but never the account's last active key:
+    that would lock the account out for good (409). Revocations of one account's keys are
+    serialised by its ``api-keys`` lock, so two at once cannot revoke the last two keys."""
+    await locks.hold(session, f"api-keys:{account.id}")
     row = await repository.get_api_key(session, account.id, key_id)
     if row is None:
         raise NotFound("API key not found")
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
-    await session.flush()
+        now = utcnow()
+        if not await repository.revoke_api_key_unless_last(session, account.id, key_id, now):
+            raise Conflict(
+                "This is the account's last active API key: create another key before "
+                "revoking this one",
+                code="last_active_key",
+            )
+        set_committed_value(row, "revoked_at", now)
     return row
 
 
