@@ -19,6 +19,7 @@ from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
 from ticketbridge.db.migrate import upgrade
 from ticketbridge.db.session import transaction
+from ticketbridge.server import uvicorn_options
 
 DEMO_DIR = Path(".ticketbridge-demo")
 
@@ -83,7 +84,11 @@ def run_demo(*, host: str, port: int, jira_port: int, issues: int, as_json: bool
         info = await provision(ctx, jira_url, emulator.config.email, emulator.config.api_token)
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(settings, context=ctx), host=host, port=port, log_level="warning"
+                create_app(settings, context=ctx),
+                host=host,
+                port=port,
+                log_level="warning",
+                **uvicorn_options(settings),
             )
         )
         serving = asyncio.create_task(server.serve())
