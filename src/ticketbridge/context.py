@@ -16,7 +16,9 @@ from ticketbridge.process import tune_gc
 
 
 def create_vendor_http_client(settings: Settings) -> httpx.AsyncClient:
-    """The one shared vendor client: explicit timeouts, bounded pool, no redirects."""
+    """The one shared vendor client: explicit timeouts, bounded pool, no redirects.
+    (Read, write and pool waits use the read timeout; the whole-call deadline is
+    ``vendor_total_timeout``, applied around each attempt by ``connectors/http.py``.)"""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(
             settings.vendor_read_timeout, connect=settings.vendor_connect_timeout

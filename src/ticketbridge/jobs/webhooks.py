@@ -75,9 +75,12 @@ async def deliver_once(ctx: AppContext, job_id: uuid.UUID) -> bool | None:
         "X-TicketBridge-Signature": sign_webhook(secret, body),
         "X-TicketBridge-Job-Id": str(job_id),
     }
+    settings = ctx.settings
+    timeout = httpx.Timeout(settings.webhook_read_timeout, connect=settings.webhook_connect_timeout)
     try:
-        response = await ctx.http.post(url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
+        async with asyncio.timeout(settings.webhook_total_timeout):  # a trickling receiver
+            response = await ctx.http.post(url, content=body, headers=headers, timeout=timeout)
+    except (httpx.HTTPError, TimeoutError) as exc:
         log.info("webhook to account endpoint failed: %s", type(exc).__name__)
         return False
     if response.status_code >= 300:

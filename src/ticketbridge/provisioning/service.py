@@ -317,6 +317,11 @@ HEALTH = {
     "VendorUnavailable": ("VENDOR_SERVER_ERROR", "Jira is failing or unreachable", "VENDOR"),
     "VendorTimeout": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
     "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "JobTimedOut": (
+        "EXECUTION_TIMEOUT",
+        "The last job ran past the connection's timeout_secs",
+        "CUSTOMER",
+    ),
     "VendorRequestError": ("VENDOR_CLIENT_ERROR", "Jira rejected a request", "CUSTOMER"),
 }
 
