@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from tests.support.factories import create_account
 from tests.support.servers import ApiServer
-from tests.support.stores import store_name
+from tests.support.stores import in_store, store_name
 from ticketbridge.auth.limits import RateLimiter
 from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
+from ticketbridge.idempotency.models import IdempotencyRecord
 from ticketbridge.provisioning import repository
 
 LIMIT = 5
@@ -47,6 +51,14 @@ def servers(limited: Settings) -> Iterator[list[httpx.Client]]:
             client.close()
 
 
+def _claimed(settings: Settings, key: str) -> int:
+    async def count(session: Any) -> int:
+        rows = await session.scalars(select(IdempotencyRecord).where(IdempotencyRecord.key == key))
+        return len(rows.all())
+
+    return in_store(settings, count)  # type: ignore[no-any-return]
+
+
 def _get(client: httpx.Client, key: str) -> httpx.Response:
     return client.get("/v1/provisioning/account", headers={"X-API-KEY": key})
 
@@ -70,6 +82,32 @@ def test_the_request_over_the_limit_gets_429_with_retry_after_and_others_are_una
     # Another account has its own budget; unauthenticated requests are still 401.
     assert [_get(api, other).status_code for _ in range(LIMIT)] == [200] * LIMIT
     assert _get(api, "tb_" + "x" * 43).status_code == 401
+
+
+def test_a_limited_write_claims_nothing_so_its_idempotency_key_stays_free(
+    servers: list[httpx.Client], settings: Settings, make_tenant: Any
+) -> None:
+    tenant = make_tenant()  # connected, through the unlimited API on the same database
+    api = servers[0]
+    headers = {"X-API-KEY": tenant.api_key, "X-CONNECTION-ID": tenant.connection_id}
+    for _ in range(LIMIT):
+        assert api.get("/v1/itsm/projects", headers=headers).status_code == 200
+    idempotency_key = f"rl-{uuid.uuid4()}"
+    write = api.post(
+        "/v1/itsm/tickets",
+        json={"name": "limited", "project_vendor_id": "ENG", "type": "Task"},
+        headers={**headers, "Idempotency-Key": idempotency_key},
+    )
+    assert write.status_code == 429, write.text
+    assert _claimed(settings, idempotency_key) == 0
+    # The same write through an unlimited instance goes through and claims its key.
+    done = tenant.post(
+        "/v1/itsm/tickets",
+        json={"name": "limited", "project_vendor_id": "ENG", "type": "Task"},
+        headers={"Idempotency-Key": idempotency_key},
+    )
+    assert done.status_code == 200, done.text
+    assert _claimed(settings, idempotency_key) == 1
 
 
 @postgres_only

@@ -116,10 +116,16 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def _timed_out(self) -> None:
         self._header_timer = None
-        if not self.transport.is_closing():
-            self._refuse(
-                b"408 Request Timeout", b"header_timeout", b"Request headers not received in time"
-            )
+        if self.transport.is_closing():
+            return
+        if not self._pending_bytes:
+            # Not a byte of a request yet: close quietly, as an idle keep-alive connection
+            # is closed (a proxy sending its next request just now must not read a 408).
+            self.transport.close()
+            return
+        self._refuse(
+            b"408 Request Timeout", b"header_timeout", b"Request headers not received in time"
+        )
 
     def _refuse(self, status: bytes, code: bytes, detail: bytes) -> None:
         self._disarm()
