@@ -145,6 +145,10 @@ async def run_claimed(ctx: AppContext, job_id: uuid.UUID, runner: str) -> None:
     await run_job(ctx, job_id)
 
 
+class JobTimedOut(Exception):
+    """A job ran past its connection's ``timeout_secs`` (the connection's health says so)."""
+
+
 async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
     """Runs the job's handler, stopped once the job has run for its connection's
     ``timeout_secs`` (counted from its first start, so a resumed job keeps its deadline)."""
@@ -175,10 +179,6 @@ async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
         await finish(ctx, job_id, failure={"error": f"{type(exc).__name__}: {exc}"}, exc=exc)
 
 
-class JobTimedOut(Exception):
-    """A job ran past its connection's ``timeout_secs`` (the connection's health says so)."""
-
-
 async def _finish_timed_out(
     ctx: AppContext, job_id: uuid.UUID, limit: int, cause: BaseException
 ) -> None:
@@ -188,6 +188,9 @@ async def _finish_timed_out(
     (it has failed), so nothing is sent again; an entry sent without an answer may exist
     in the vendor and is counted as ``unconfirmed`` (the next sync brings it in)."""
     async with transaction(ctx.sessionmaker) as session:
+        job = await repository.get(session, job_id)
+        if job is None or job.status in ("SUCCESS", "FAILED"):
+            return  # the deadline struck as the job was finishing: its outcome stands
         items = await repository.items(session, job_id)
         results = [item.outcome for item in items if item.outcome]
         unconfirmed = sum(item.status == "SENT" for item in items)
