@@ -168,3 +168,20 @@ def test_a_slow_drip_of_header_lines_does_not_keep_the_connection_open(served: i
             closed = True
             break
     assert closed, "the server kept reading a never-ending header"
+
+
+def test_a_pipelined_request_after_a_large_body_is_not_taken_for_a_large_header(
+    served: int,
+) -> None:
+    body = b"{" + b" " * (200 * 1024) + b"}"
+    first = (
+        b"POST /v1/provisioning/organizations HTTP/1.1\r\nHost: t\r\nX-API-KEY: nope\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+    )
+    with _connect(served) as sock:
+        sock.sendall(first + body + _request(extra=b"Connection: close\r\n"))
+        answers = _read_to_eof(sock)
+    assert answers.startswith(b"HTTP/1.1 401"), answers[:200]
+    assert answers.count(b"HTTP/1.1 ") == 2 and b"HTTP/1.1 200" in answers, answers

@@ -42,6 +42,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._header_bytes = 0
         self._pending_bytes = 0
+        self._began_here = False
         self._too_large = False
         self._header_timer: asyncio.TimerHandle | None = None
 
@@ -56,11 +57,14 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        self._began_here = False
         super().data_received(data)
         # httptools hands a header over only once its value is complete, buffering it until
-        # then: count the raw bytes of a request whose headers are still incomplete too.
+        # then: count the raw bytes of a request whose headers are still incomplete too. The
+        # chunk a request began in may also hold the end of the previous one (pipelining),
+        # so it counts as one byte: the buffered excess stays under one read (256 KiB).
         if self._header_timer is not None:
-            self._pending_bytes += len(data)
+            self._pending_bytes += 1 if self._began_here else len(data)
             if self._pending_bytes > self.max_header_bytes:
                 self._too_large = True
         else:
@@ -75,6 +79,8 @@ class GuardedHttpTools(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._header_bytes = 0
+        self._pending_bytes = 0
+        self._began_here = True
         self._arm()
 
     def on_url(self, url: bytes) -> None:
