@@ -87,11 +87,18 @@ def serve(
     import uvicorn
 
     from ticketbridge.app import create_app
+    from ticketbridge.server import uvicorn_options
 
     settings = load_settings()
     check_database(settings)
     settings.run_embedded_worker = worker
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        **uvicorn_options(settings),
+    )
 
 
 @app.command("worker")

@@ -35,9 +35,6 @@ class Settings(BaseSettings):
     # Webhook URLs may then point at private, loopback and single-label hosts (development
     # only; independent of allow_private_vendor_urls). See docs/security.md.
     allow_private_webhook_urls: bool = False
-    # One webhook delivery attempt: connect, then the whole exchange.
-    webhook_connect_timeout: float = Field(default=5.0, gt=0)
-    webhook_timeout: float = Field(default=15.0, gt=0)
     max_batch: int = Field(default=50, ge=1, le=1000)
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
@@ -56,6 +53,12 @@ class Settings(BaseSettings):
     # Vendor HTTP behaviour.
     vendor_connect_timeout: float = 5.0
     vendor_read_timeout: float = 30.0
+    # Whole-call deadline (connect + send + every read), enforced around each attempt.
+    vendor_total_timeout: float = Field(default=60.0, gt=0)
+    # Outbound webhook deliveries (the receiver is the customer's; keep it short).
+    webhook_connect_timeout: float = Field(default=5.0, gt=0)
+    webhook_read_timeout: float = Field(default=10.0, gt=0)
+    webhook_total_timeout: float = Field(default=15.0, gt=0)
     vendor_max_retries: int = 4
     vendor_max_backoff_seconds: float = 30.0
     vendor_concurrency_per_connection: int = 4
@@ -70,6 +73,17 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(default=30.0, gt=0)
     stalled_sweep_seconds: int = Field(default=60, ge=1)
     idempotency_ttl_seconds: int = 24 * 3600
+
+    # Requests per account per window (0: no limit). Counted in the database on PostgreSQL
+    # (shared by every API process), in the process on SQLite. See docs/security.md.
+    rate_limit_per_minute: int = Field(default=0, ge=0)
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=86400)
+
+    # The HTTP server `ticketbridge serve` starts (uvicorn). See docs/operations.md.
+    server_max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    server_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    server_keep_alive_seconds: int = Field(default=5, ge=1)
+    server_graceful_shutdown_seconds: int = Field(default=30, ge=1)
 
     @field_validator("encryption_keys", "cors_origins", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ticketbridge.auth.limits import KeyUsage, RateLimiter
 from ticketbridge.config import Settings
 from ticketbridge.crypto import Vault
 from ticketbridge.db.session import create_engine, create_sessionmaker
@@ -16,13 +17,26 @@ from ticketbridge.process import tune_gc
 
 
 def create_vendor_http_client(settings: Settings) -> httpx.AsyncClient:
-    """The one shared vendor client: explicit timeouts, bounded pool, no redirects."""
+    """The one shared vendor client: explicit timeouts, bounded pool, no redirects.
+    (Read, write and pool waits use the read timeout; the whole-call deadline is
+    ``vendor_total_timeout``, applied around each attempt by ``connectors/http.py``.)"""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(
             settings.vendor_read_timeout, connect=settings.vendor_connect_timeout
         ),
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         follow_redirects=False,
+    )
+
+
+def create_rate_limiter(settings: Settings, engine: AsyncEngine) -> RateLimiter | None:
+    if not settings.rate_limit_per_minute:
+        return None
+    return RateLimiter(
+        engine,
+        settings.rate_limit_per_minute,
+        settings.rate_limit_window_seconds,
+        shared=not settings.is_sqlite,
     )
 
 
@@ -33,9 +47,12 @@ class AppContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     vault: Vault
     http: httpx.AsyncClient
+    key_usage: KeyUsage
     # Looks host names up for caller-chosen URLs (webhooks); tests hand in their own so no
     # test depends on real DNS.
     resolver: Resolver = system_resolver
+    # None: no per-account request limit (TICKETBRIDGE_RATE_LIMIT_PER_MINUTE=0).
+    rate_limiter: RateLimiter | None = None
     background: list[Any] = field(default_factory=list)
 
     @classmethod
@@ -49,6 +66,8 @@ class AppContext:
             vault=Vault.from_settings(settings),
             http=create_vendor_http_client(settings),
             resolver=resolver or system_resolver,
+            key_usage=KeyUsage(engine),
+            rate_limiter=create_rate_limiter(settings, engine),
         )
 
     async def start(self) -> None:
@@ -63,5 +82,6 @@ class AppContext:
         from ticketbridge.jobs import budget
 
         await budget.close(self)
+        await self.key_usage.close()
         await self.http.aclose()
         await self.engine.dispose()

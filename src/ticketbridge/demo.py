@@ -42,6 +42,7 @@ from ticketbridge.emulators.jira.config import (
     DEFAULT_CLIENT_SECRET,
     DEFAULT_EMAIL,
 )
+from ticketbridge.server import uvicorn_options
 
 DEFAULT_JIRA_PORT = 8081
 
@@ -209,7 +210,9 @@ async def _serve(
     from ticketbridge.app import create_app
 
     host, port = sock.getsockname()[:2]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), log_level="warning", **uvicorn_options(settings))
+    )
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if serving.done():

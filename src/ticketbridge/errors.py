@@ -58,6 +58,17 @@ class PayloadTooLarge(TicketBridgeError):
     code = "payload_too_large"
 
 
+class RateLimited(TicketBridgeError):
+    """The account sent more requests than its rate limit allows in the current window."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
 class NotSupported(Unprocessable):
     code = "not_supported"
 

@@ -48,7 +48,7 @@ def test_one_statement_gives_the_account_and_its_connection(
         found = await repository.authenticate(ctx.engine, tenant.api_key, connection_id)
         assert len(statements) == 1
         assert found is not None
-        account, connection = found
+        account, connection = found.account, found.connection
         assert str(account.id) == account_id
         assert connection is not None and connection.id == connection_id
         assert connection.account_id == account.id and connection.vendor == "JIRA"

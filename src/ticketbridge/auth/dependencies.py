@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
-from ticketbridge.errors import NotFound, Unauthorized
+from ticketbridge.errors import NotFound, RateLimited, Unauthorized
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, Connection
 
@@ -62,7 +62,16 @@ async def get_account(
     found = await repository.authenticate(ctx.engine, x_api_key, connection_id)
     if found is None:
         raise Unauthorized("Invalid API key")
-    account, connection = found
+    account, connection = found.account, found.connection
+    ctx.key_usage.seen(found.key_id, found.key_last_used_at)
+    if ctx.rate_limiter is not None:
+        retry_after = await ctx.rate_limiter.hit(account.id)
+        if retry_after is not None:
+            raise RateLimited(
+                f"Rate limit exceeded: {ctx.rate_limiter.limit} requests per "
+                f"{ctx.rate_limiter.window} s for this account; retry in {retry_after} s",
+                retry_after=retry_after,
+            )
     # Attached to the request's unit of work: endpoints that change them commit it.
     session.add(account)
     if connection is not None:

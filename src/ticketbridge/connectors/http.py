@@ -55,6 +55,9 @@ class RetryPolicy:
     max_delay: float = 30.0
     # A Retry-After longer than this is not waited out inside one request.
     max_retry_after: float = 60.0
+    # Deadline for one attempt as a whole (connect, send, headers and the whole body):
+    # httpx's read timeout bounds each read, so a trickling answer could last for ever.
+    total_timeout: float | None = None
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -208,12 +211,13 @@ async def send_with_retries(
         sent_at = await pacer.wait() if pacer is not None else 0.0
         request = await build()
         try:
-            if semaphore is not None:
-                async with semaphore:
+            async with asyncio.timeout(policy.total_timeout):
+                if semaphore is not None:
+                    async with semaphore:
+                        response = await client.send(request)
+                else:
                     response = await client.send(request)
-            else:
-                response = await client.send(request)
-        except httpx.TimeoutException as exc:
+        except (httpx.TimeoutException, TimeoutError) as exc:
             VENDOR_CALLS.labels(vendor, "timeout").inc()
             if not idempotent:
                 raise VendorOutcomeUnknown(

@@ -1,5 +1,6 @@
 """Imports every table so Alembic and metadata see them all."""
 
+from ticketbridge.auth.models import RateLimitCounter
 from ticketbridge.db.base import Base
 from ticketbridge.idempotency.models import IdempotencyRecord
 from ticketbridge.itsm.issue_types.models import IssueType
@@ -21,6 +22,7 @@ __all__ = [
     "Organization",
     "Project",
     "ProjectUser",
+    "RateLimitCounter",
     "Ticket",
     "User",
 ]

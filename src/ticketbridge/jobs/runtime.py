@@ -146,21 +146,71 @@ async def run_claimed(ctx: AppContext, job_id: uuid.UUID, runner: str) -> None:
     await run_job(ctx, job_id)
 
 
+class JobTimedOut(Exception):
+    """A job ran past its connection's ``timeout_secs`` (the connection's health says so)."""
+
+
 async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
+    """Runs the job's handler, stopped once the job has run for its connection's
+    ``timeout_secs`` (counted from its first start, so a resumed job keeps its deadline)."""
     async with transaction(ctx.sessionmaker) as session:
         job = await repository.get(session, job_id)
         if job is None:
             return
         job_type = job.type
+        connection = await connections.get_connection_unscoped(session, job.connection_id)
+        limit = connection.timeout_secs if connection is not None else None
+        started = job.started_at or utcnow()
     fn = HANDLERS.get(job_type)
     if fn is None:
         await finish(ctx, job_id, failure={"error": f"no handler for job type {job_type}"})
         return
+    left = None if limit is None else (started - utcnow()).total_seconds() + limit
+    deadline = asyncio.timeout(max(0.0, left) if left is not None else None)
     try:
-        await fn(ctx, job_id)
+        async with deadline:
+            await fn(ctx, job_id)
+    except TimeoutError as exc:
+        if not deadline.expired():
+            raise  # not ours: a handler's own TimeoutError is a bug to surface
+        log.warning("job %s stopped after its timeout of %s s", job_id, limit)
+        await _finish_timed_out(ctx, job_id, limit or 0, exc)
     except Exception as exc:  # recorded on the job: a failed job must never vanish
         log.exception("job %s failed", job_id)
         await finish(ctx, job_id, failure={"error": f"{type(exc).__name__}: {exc}"}, exc=exc)
+
+
+async def _finish_timed_out(
+    ctx: AppContext, job_id: uuid.UUID, limit: int, cause: BaseException
+) -> None:
+    """FAILED with ``code: execution_timeout``, keeping the outcome of every item that got
+    the vendor's answer (created but not yet read back: ``ticket_id`` null, it appears
+    after the next sync). Items stopped midway keep their state: the job is not resumed
+    (it has failed), so nothing is sent again; an entry sent without an answer may exist
+    in the vendor and is counted as ``unconfirmed`` (the next sync brings it in)."""
+    async with transaction(ctx.sessionmaker) as session:
+        job = await repository.get(session, job_id)
+        if job is None or job.status in ("SUCCESS", "FAILED"):
+            return  # the deadline struck as the job was finishing: its outcome stands
+        items = await repository.items(session, job_id)
+        results = [item.outcome for item in items if item.outcome]
+        unconfirmed = sum(item.status == "SENT" for item in items)
+    succeeded = sum(bool(r.get("success")) for r in results)
+    failure: dict[str, Any] = {
+        "error": f"The job ran past its connection's timeout_secs ({limit} s) and was stopped",
+        "code": "execution_timeout",
+    }
+    if items:
+        failure.update(
+            total=len(items),
+            succeeded=succeeded,
+            failed=len(items) - succeeded,
+            unconfirmed=unconfirmed,
+            results=results,
+        )
+    error = JobTimedOut(failure["error"])
+    error.__cause__ = cause
+    await finish(ctx, job_id, failure=failure, exc=error)
 
 
 async def finish(

@@ -77,10 +77,14 @@ async def list_api_keys(session: Session, account: CurrentAccount) -> list[ApiKe
     "/api-keys/{key_id}",
     operation_id="revoke_api_key",
     response_model=ApiKeyOut,
-    responses=NOT_FOUND,
+    responses={
+        **NOT_FOUND,
+        409: {"description": "The account's last active key (code `last_active_key`)"},
+    },
 )
 async def revoke_api_key(key_id: str, session: Session, account: CurrentAccount) -> ApiKeyOut:
-    """Revoke a key; it stops working at once."""
+    """Revoke a key; it stops working at once. The account's last active key cannot be
+    revoked (409): create another one first."""
     row = await service.revoke_api_key(session, account, parse_uuid(key_id, "API key"))
     return ApiKeyOut.model_validate(row)
 

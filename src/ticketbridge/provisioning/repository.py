@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, exists, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from ticketbridge.crypto import hash_api_key
 from ticketbridge.db.base import utcnow
@@ -36,7 +36,12 @@ _ACCOUNT_COLUMNS = _labelled(Account, "a_")
 _CONNECTION_COLUMNS = _labelled(Connection, "c_")
 # Built once: every authenticated request runs it.
 _AUTHENTICATE = (
-    select(*(c for _, c in _ACCOUNT_COLUMNS), *(c for _, c in _CONNECTION_COLUMNS))
+    select(
+        ApiKey.id.label("k_id"),
+        ApiKey.last_used_at.label("k_last_used_at"),
+        *(c for _, c in _ACCOUNT_COLUMNS),
+        *(c for _, c in _CONNECTION_COLUMNS),
+    )
     .select_from(Account)
     .join(ApiKey, ApiKey.account_id == Account.id)
     .outerjoin(
@@ -55,12 +60,19 @@ def _detached(model: type[Any], columns: list[tuple[str, Any]], row: Any) -> Any
     return instance
 
 
+class Authenticated(NamedTuple):
+    account: Account
+    connection: Connection | None
+    key_id: uuid.UUID
+    key_last_used_at: datetime | None
+
+
 async def authenticate(
     engine: AsyncEngine, key: str, connection_id: uuid.UUID | None
-) -> tuple[Account, Connection | None] | None:
+) -> Authenticated | None:
     """The key's account and, when `connection_id` is given, that account's connection
-    (None if it is not that account's), as detached instances; None for an unknown or
-    revoked key.
+    (None if it is not that account's), as detached instances, with the key's id and
+    ``last_used_at``; None for an unknown or revoked key.
 
     Every request runs this, so it is one prebuilt statement on a pooled connection in
     autocommit, outside the request's unit of work: no BEGIN/COMMIT round trips and no ORM
@@ -76,10 +88,10 @@ async def authenticate(
     if row is None:
         return None
     account: Account = _detached(Account, _ACCOUNT_COLUMNS, row)
-    if row["c_id"] is None:
-        return account, None
-    connection: Connection = _detached(Connection, _CONNECTION_COLUMNS, row)
-    return account, connection
+    connection: Connection | None = None
+    if row["c_id"] is not None:
+        connection = _detached(Connection, _CONNECTION_COLUMNS, row)
+    return Authenticated(account, connection, row["k_id"], row["k_last_used_at"])
 
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> Account | None:
@@ -100,6 +112,33 @@ async def get_api_key(
     return await session.scalar(
         select(ApiKey).where(ApiKey.account_id == account_id, ApiKey.id == key_id)
     )
+
+
+async def revoke_api_key_unless_last(
+    session: AsyncSession, account_id: uuid.UUID, key_id: uuid.UUID, now: datetime
+) -> bool:
+    """Revokes an active key if the account keeps another active one; False otherwise.
+
+    One conditional UPDATE: on SQLite it runs under the database's single write lock, so
+    two revocations of an account's last two keys cannot both see the other key active.
+    On PostgreSQL (READ COMMITTED, two different rows) the caller must also hold the
+    account's ``api-keys`` lock (``service.revoke_api_key`` does).
+    """
+    other = aliased(ApiKey)
+    result = await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            ApiKey.account_id == account_id,
+            ApiKey.revoked_at.is_(None),
+            exists().where(
+                other.account_id == account_id, other.revoked_at.is_(None), other.id != key_id
+            ),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def list_organizations(
@@ -199,7 +238,3 @@ async def delete_org_connections(session: AsyncSession, org_id: uuid.UUID) -> No
         .where(Connection.organization_id == org_id)
         .values(state="DELETED", deleted_at=utcnow(), next_sync_at=None)
     )
-
-
-async def touch_api_key(session: AsyncSession, key_id: uuid.UUID) -> None:
-    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))

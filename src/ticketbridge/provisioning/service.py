@@ -10,14 +10,16 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ticketbridge import netguard
 from ticketbridge.connectors.base import Connector, connector_class
 from ticketbridge.context import AppContext
 from ticketbridge.crypto import new_api_key, new_webhook_secret
+from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import NotFound, Unprocessable
+from ticketbridge.errors import Conflict, NotFound, Unprocessable
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
 from ticketbridge.provisioning.schemas import (
@@ -64,12 +66,22 @@ async def create_api_key(
 
 
 async def revoke_api_key(session: AsyncSession, account: Account, key_id: uuid.UUID) -> ApiKey:
+    """Revokes a key (the calling one included), but never the account's last active key:
+    that would lock the account out for good (409). Revocations of one account's keys are
+    serialised by its ``api-keys`` lock, so two at once cannot revoke the last two keys."""
+    await locks.hold(session, f"api-keys:{account.id}")
     row = await repository.get_api_key(session, account.id, key_id)
     if row is None:
         raise NotFound("API key not found")
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
-    await session.flush()
+        now = utcnow()
+        if not await repository.revoke_api_key_unless_last(session, account.id, key_id, now):
+            raise Conflict(
+                "This is the account's last active API key: create another key before "
+                "revoking this one",
+                code="last_active_key",
+            )
+        set_committed_value(row, "revoked_at", now)
     return row
 
 
@@ -314,6 +326,11 @@ HEALTH = {
     "VendorUnavailable": ("VENDOR_SERVER_ERROR", "Jira is failing or unreachable", "VENDOR"),
     "VendorTimeout": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
     "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "JobTimedOut": (
+        "EXECUTION_TIMEOUT",
+        "The last job ran past the connection's timeout_secs",
+        "CUSTOMER",
+    ),
     "VendorRequestError": ("VENDOR_CLIENT_ERROR", "Jira rejected a request", "CUSTOMER"),
 }
 

@@ -74,9 +74,9 @@ async def send(ctx: AppContext, url: str, secret: str, event: Event) -> Outcome:
         return _counted(event, Outcome.FAILED)
     body = event.body()
     headers = signed_headers(secret, event, body)
-    timeout = httpx.Timeout(settings.webhook_timeout, connect=settings.webhook_connect_timeout)
+    timeout = httpx.Timeout(settings.webhook_read_timeout, connect=settings.webhook_connect_timeout)
     try:
-        async with asyncio.timeout(settings.webhook_timeout):
+        async with asyncio.timeout(settings.webhook_total_timeout):
             async with netguard.pinned_client(target, addresses, timeout=timeout) as client:
                 request = client.build_request("POST", target.url, content=body, headers=headers)
                 response = await client.send(request, stream=True)  # the body is not read

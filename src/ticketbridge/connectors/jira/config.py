@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -92,6 +93,10 @@ def authorize_url(settings: Settings, state: str) -> str:
     return f"{settings.jira_oauth_auth_url.rstrip('/')}/authorize?{query}"
 
 
+# Whole-call deadline of the OAuth calls (the shared client bounds connect and each read).
+TOKEN_CALL_DEADLINE = 60.0
+
+
 async def request_token(
     http: httpx.AsyncClient, url: str, body: dict[str, Any], *, refused: str
 ) -> dict[str, Any]:
@@ -101,8 +106,9 @@ async def request_token(
     again; anything else (unreachable, 5xx, garbage) is operational and says so.
     """
     try:
-        response = await http.post(url, json=body)
-    except httpx.HTTPError as exc:
+        async with asyncio.timeout(TOKEN_CALL_DEADLINE):
+            response = await http.post(url, json=body)
+    except (httpx.HTTPError, TimeoutError) as exc:
         raise VendorUnavailable(
             f"Atlassian's token endpoint is unreachable ({type(exc).__name__})"
         ) from None
@@ -121,8 +127,9 @@ async def request_token(
 async def accessible_site(http: httpx.AsyncClient, url: str, access_token: str) -> dict[str, Any]:
     """The first Jira site the token may use (``/oauth/token/accessible-resources``)."""
     try:
-        response = await http.get(url, headers={"Authorization": f"Bearer {access_token}"})
-    except httpx.HTTPError as exc:
+        async with asyncio.timeout(TOKEN_CALL_DEADLINE):
+            response = await http.get(url, headers={"Authorization": f"Bearer {access_token}"})
+    except (httpx.HTTPError, TimeoutError) as exc:
         raise VendorUnavailable(f"Atlassian is unreachable ({type(exc).__name__})") from None
     if response.status_code in (401, 403):
         raise VendorUnauthorized("Atlassian refused the new access token")

@@ -74,6 +74,7 @@ class JiraConnector:
             policy=RetryPolicy(
                 max_retries=settings.vendor_max_retries,
                 max_delay=settings.vendor_max_backoff_seconds,
+                total_timeout=settings.vendor_total_timeout,
             ),
             semaphore=vendor_limit(ctx, connection_id),
             oauth_token_url=settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
