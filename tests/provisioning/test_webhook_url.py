@@ -3,8 +3,6 @@ independently of the vendor one (``allow_private_webhook_urls``)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import httpx
 import pytest
 from typer.testing import CliRunner
@@ -61,8 +59,8 @@ def test_the_settings_default_to_refusing_private_webhooks() -> None:
 def test_the_demo_refuses_private_webhooks_unless_started_with_the_flag(
     tmp_path, flag: bool
 ) -> None:
-    emulator = SimpleNamespace(config=SimpleNamespace(oauth_client_id="i", oauth_client_secret="s"))
-    demo = demo_settings(tmp_path / "db", "127.0.0.1", 1, "http://127.0.0.1:2", emulator, flag)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db'}"
+    demo = demo_settings(url, "127.0.0.1", 1, "http://127.0.0.1:2", flag)
     assert demo.allow_private_webhook_urls is flag and demo.allow_private_vendor_urls
     help_text = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"}).output
     assert "--allow-private-webhook-urls" in help_text
