@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
+from ticketbridge.errors import INTERNAL_ERROR, describe
+from ticketbridge.errors import failure as job_failure
 from ticketbridge.jobs import queue, repository, service, webhooks
 from ticketbridge.provisioning import repository as connections
 
@@ -153,13 +155,15 @@ async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
         job_type = job.type
     fn = HANDLERS.get(job_type)
     if fn is None:
-        await finish(ctx, job_id, failure={"error": f"no handler for job type {job_type}"})
+        await finish(
+            ctx, job_id, failure=job_failure(INTERNAL_ERROR, f"no handler for job type {job_type}")
+        )
         return
     try:
         await fn(ctx, job_id)
     except Exception as exc:  # recorded on the job: a failed job must never vanish
         log.exception("job %s failed", job_id)
-        await finish(ctx, job_id, failure={"error": f"{type(exc).__name__}: {exc}"}, exc=exc)
+        await finish(ctx, job_id, failure=describe(exc), exc=exc)
 
 
 async def finish(
