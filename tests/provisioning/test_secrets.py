@@ -81,7 +81,9 @@ def test_tokens_never_appear_in_responses_logs_or_the_database(
 
     # Wrong token: failed test, failed sync, unauthorized health; none of it echoes a token.
     wrong = {**good, "api_token": WRONG}
-    assert call("patch", path, json={"credentials": wrong}).status_code == 200
+    refused = call("patch", path, json={"credentials": wrong})
+    assert refused.status_code == 422 and refused.json()["code"] == "VENDOR_UNAUTHORIZED"
+    assert call("patch", path, json={"credentials": wrong, "validate": False}).status_code == 200
     assert call("post", f"{path}/test").json()["ok"] is False
     sync = call("post", f"{path}/sync").json()
     failed = tenant.wait_job(sync["job_id"])

@@ -18,7 +18,8 @@ from ticketbridge.context import AppContext
 from ticketbridge.crypto import new_api_key
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import NotFound, Unprocessable
+from ticketbridge.errors import NotFound, Unprocessable, VendorRequestError, VendorUnauthorized
+from ticketbridge.ids import uuid7
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
 from ticketbridge.provisioning.schemas import (
@@ -151,6 +152,35 @@ def validate_credentials(ctx: AppContext, vendor: str, credentials: dict[str, An
     return creds
 
 
+async def check_with_vendor(ctx: AppContext, vendor: str, connection_id: str, creds: Any) -> None:
+    """One cheap vendor call with new credentials (Jira: GET /myself), so wrong ones are
+    refused when given (422 with the vendor's message) instead of failing the first sync.
+
+    OAuth credentials are not checked here: they have no tokens until the vendor's
+    callback, whose token exchange is the check. A vendor that cannot be reached answers
+    as such (502/503/504); ``"validate": false`` provisions without the call.
+    """
+    if getattr(creds, "oauth", False):
+        return
+    connector: Connector = connector_class(vendor)(
+        ctx, connection_id, creds.model_dump(mode="json")
+    )
+    try:
+        await connector.test()
+    except VendorUnauthorized as exc:
+        raise Unprocessable(
+            f'{exc.detail} (send "validate": false to store them unchecked)',
+            code=exc.code,
+            field="credentials",
+        ) from None
+    except VendorRequestError as exc:  # e.g. 404: base_url is not the vendor's API
+        raise Unprocessable(
+            f"The credentials could not be checked: {exc.detail}",
+            code=exc.code,
+            field="credentials",
+        ) from None
+
+
 async def create_connection(
     ctx: AppContext,
     session: AsyncSession,
@@ -160,6 +190,8 @@ async def create_connection(
 ) -> Connection:
     org = await get_organization(session, account, org_id)
     creds = validate_credentials(ctx, body.vendor, body.credentials)
+    if body.check_vendor:
+        await check_with_vendor(ctx, body.vendor, str(uuid7()), creds)
     options = body.options or ConnectionOptions()
     connection = Connection(
         account_id=account.id,
@@ -201,6 +233,8 @@ async def update_connection(
     connection = await get_connection(session, account, connection_id)
     if patch.credentials is not None:
         creds = validate_credentials(ctx, connection.vendor, patch.credentials)
+        if patch.check_vendor:
+            await check_with_vendor(ctx, connection.vendor, str(connection.id), creds)
         connection.credentials_encrypted = ctx.vault.encrypt_json(creds.model_dump(mode="json"))
         connection.health = None
         if getattr(creds, "oauth", False):
