@@ -253,3 +253,37 @@ def _account_id(tenant: Tenant, settings: Any) -> uuid.UUID:
             return account.id
 
     return with_context(settings, find)  # type: ignore[no-any-return]
+
+
+def test_bulk_sync_retry_after_a_failed_attempt_adopts_what_it_created(
+    tenant: Tenant, settings, jira
+) -> None:
+    """The first attempt created the tickets in Jira and then failed on our side (a 5xx
+    releases the key for a retry): the retry finds them by creation token instead of
+    creating them again."""
+    from sqlalchemy import update
+
+    from ticketbridge.idempotency.models import IdempotencyRecord
+
+    prefix, key = f"idem-resume-{uuid.uuid4().hex[:8]}", str(uuid.uuid4())
+    body = {"tickets": _entries(prefix, 3)}
+    first = _send(tenant, "POST", f"{TICKETS}/bulk/sync", body, key)
+    assert first.status_code == 200 and first.json()["succeeded"] == 3, first.text
+
+    async def fail_it(ctx: Any) -> None:  # what idempotency.finish does after a 5xx
+        async with ctx.sessionmaker() as session:
+            await session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key == key)
+                .values(state="RETRYABLE", response_body=None, response_status=None)
+            )
+            await session.commit()
+
+    with_context(settings, fail_it)
+    retry = _send(tenant, "POST", f"{TICKETS}/bulk/sync", body, key)
+    assert retry.status_code == 200, retry.text
+    assert "Idempotent-Replayed" not in retry.headers  # it ran again...
+    assert [r["vendor_ticket_id"] for r in retry.json()["results"]] == [
+        r["vendor_ticket_id"] for r in first.json()["results"]
+    ]
+    assert _named(jira, prefix) == 3  # ...and created nothing new
