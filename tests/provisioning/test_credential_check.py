@@ -120,3 +120,12 @@ def test_validate_must_be_a_boolean(small_tenant, small_jira) -> None:
     tenant = small_tenant(connected=False)
     r = _create(tenant, basic_credentials(small_jira), validate="nope")
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "validate"]
+
+
+def test_a_base_url_that_is_not_a_jira_api_is_422(small_tenant, small_jira) -> None:
+    tenant = small_tenant(connected=False)
+    r = _create(tenant, basic_credentials(small_jira, base_url=small_jira.base_url + "/nothing"))
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "credentials" and r.json()["code"] == "VENDOR_NOT_FOUND"
+    assert r.json()["detail"].startswith("The credentials could not be checked")
+    assert _listed(tenant) == []

@@ -169,7 +169,7 @@ async def check_with_vendor(ctx: AppContext, vendor: str, connection_id: str, cr
         await connector.test()
     except VendorUnauthorized as exc:
         raise Unprocessable(
-            f'{exc.detail} (send "validate": false to store them unchecked)',
+            f'{exc.detail} (to store them unchecked: "validate": false; CLI: --no-validate)',
             code=exc.code,
             field="credentials",
         ) from None
