@@ -129,3 +129,16 @@ def test_a_base_url_that_is_not_a_jira_api_is_422(small_tenant, small_jira) -> N
     assert r.json()["field"] == "credentials" and r.json()["code"] == "VENDOR_NOT_FOUND"
     assert r.json()["detail"].startswith("The credentials could not be checked")
     assert _listed(tenant) == []
+
+
+def test_an_unreachable_vendor_is_its_error_in_words_and_nothing_stored(
+    small_tenant, small_jira
+) -> None:
+    tenant = small_tenant(connected=False)
+    r = _create(tenant, basic_credentials(small_jira, base_url="http://127.0.0.1:1"))
+    assert r.status_code == 502, r.text
+    assert r.json()["code"] == "VENDOR_UNAVAILABLE"
+    assert r.json()["detail"] == (
+        "Jira is unreachable: the connection was refused or the host was not found"
+    )
+    assert _listed(tenant) == []
