@@ -143,6 +143,27 @@ def test_cli_errors_are_messages_not_tracebacks(cli: Cli) -> None:
     )
     assert "atlassian.net" in refused
 
+    # Credentials Jira refuses: one line with Jira's message, exit 2, nothing stored.
+    before = cli.json("connections", "list", "--api-key", key)
+    rejected = cli(
+        "connections",
+        "create",
+        "--org",
+        org,
+        "--base-url",
+        cli.jira.base_url,
+        "--email",
+        cli.jira.config.email,
+        "--api-token",
+        "wrong",
+        "--api-key",
+        key,
+        code=2,
+    )
+    assert "Jira rejected the connection's credentials" in " ".join(rejected.split())
+    assert "Traceback" not in rejected
+    assert cli.json("connections", "list", "--api-key", key) == before
+
     wrong = cli.json(
         "connections",
         "create",
@@ -154,6 +175,7 @@ def test_cli_errors_are_messages_not_tracebacks(cli: Cli) -> None:
         cli.jira.config.email,
         "--api-token",
         "wrong",
+        "--no-validate",
         "--api-key",
         key,
     )

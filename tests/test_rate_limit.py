@@ -73,7 +73,7 @@ def test_the_request_over_the_limit_gets_429_with_retry_after_and_others_are_una
     refused = _get(api, key)
     assert refused.status_code == 429, refused.text
     assert set(refused.json()) == {"detail", "code"}
-    assert refused.json()["code"] == "rate_limited"
+    assert refused.json()["code"] == "RATE_LIMITED"
     assert "Rate limit exceeded" in refused.json()["detail"]
     assert 1 <= int(refused.headers["Retry-After"]) <= WINDOW
     # Every route behind the key is limited, not only the one that used the budget.

@@ -128,7 +128,7 @@ def test_an_oversized_url_gets_431(served: int) -> None:
         sock.sendall(_request("/healthz?q=" + "a" * (MAX_HEADER_BYTES * 2)))
         answer = _read_to_eof(sock)
     assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
-    assert b'"code":"headers_too_large"' in answer
+    assert b'"code":"HEADERS_TOO_LARGE"' in answer
 
 
 def test_connections_that_never_finish_their_headers_are_closed(served: int) -> None:

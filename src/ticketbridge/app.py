@@ -17,7 +17,7 @@ from sqlalchemy import text
 from ticketbridge import __version__
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
-from ticketbridge.errors import TicketBridgeError
+from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
 from ticketbridge.logs import configure_logging
 from ticketbridge.metrics import MetricsMiddleware, render_metrics
 
@@ -32,12 +32,19 @@ def _validation_handler(_request: Request, exc: Exception) -> Response:
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
         for err in exc.errors()
     ]
-    return JSONResponse({"detail": errors}, status_code=422)
+    return JSONResponse({"detail": errors, "code": "VALIDATION_ERROR"}, status_code=422)
 
 
 def _error_handler(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TicketBridgeError)
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
+def _internal_handler(request: Request, exc: Exception) -> Response:
+    """The last resort: a bug answers 500 INTERNAL_ERROR in the contract's shape; the
+    detail (class name, SQL, values) goes to the log only."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": INTERNAL_MESSAGE, "code": INTERNAL_ERROR}, status_code=500)
 
 
 class InputGuard:
@@ -95,7 +102,7 @@ class InputGuard:
         await self.app(scope, replay, send)
 
     async def _reject(self, send: Any, status: int, detail: str) -> None:
-        code = "payload_too_large" if status == 413 else "invalid_input"
+        code = "PAYLOAD_TOO_LARGE" if status == 413 else "VALIDATION_ERROR"
         response = JSONResponse({"detail": detail, "code": code}, status_code=status)
         await response({"type": "http"}, None, send)  # type: ignore[arg-type]
 
@@ -122,6 +129,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     )
     app.add_exception_handler(TicketBridgeError, _error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(Exception, _internal_handler)
 
     from ticketbridge.api import ROUTERS
 

@@ -176,9 +176,15 @@ def connections_create(
     api_token: Annotated[str | None, typer.Option(envvar="JIRA_API_TOKEN")] = None,
     oauth: Annotated[bool, typer.Option()] = False,
     project: Annotated[list[str] | None, typer.Option(help="Project keys to sync")] = None,
+    no_validate: Annotated[
+        bool,
+        typer.Option("--no-validate", help="Store the credentials without checking them with Jira"),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Connect a Jira site (basic auth, or --oauth for the OAuth 2.0 flow)."""
+    """Connect a Jira site (basic auth, or --oauth for the OAuth 2.0 flow).
+
+    The credentials are checked with one call to Jira first, unless --no-validate."""
     from ticketbridge.jobs import service as jobs
     from ticketbridge.provisioning import service
     from ticketbridge.provisioning.schemas import ConnectionCreate, ConnectionOptions
@@ -194,6 +200,7 @@ def connections_create(
                 vendor="JIRA",
                 credentials=credentials,
                 options=ConnectionOptions(project_keys_filter=project or None),
+                check_vendor=not no_validate,
             )
             org = await service.get_organization(session, account, _uuid(org_id, "--org"))
             connection = await service.create_connection(ctx, session, account, org.id, body)

@@ -72,7 +72,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         if self._too_large and not self.transport.is_closing():
             self._refuse(
                 b"431 Request Header Fields Too Large",
-                b"headers_too_large",
+                b"HEADERS_TOO_LARGE",
                 b"Request headers exceed the server's limit",
             )
 
@@ -130,7 +130,7 @@ class GuardedHttpTools(HttpToolsProtocol):
             self.transport.close()
             return
         self._refuse(
-            b"408 Request Timeout", b"header_timeout", b"Request headers not received in time"
+            b"408 Request Timeout", b"HEADER_TIMEOUT", b"Request headers not received in time"
         )
 
     def _refuse(self, status: bytes, code: bytes, detail: bytes) -> None:

@@ -96,7 +96,7 @@ def test_unsupported_operation_is_422_not_supported_for_this_vendor(
     assert r.status_code == 422, r.text
     assert r.json() == {
         "detail": f"'{capability}' is not supported for this vendor (TESTDESK)",
-        "code": "not_supported",
+        "code": "NOT_SUPPORTED",
     }
 
 

@@ -123,7 +123,8 @@ def test_bad_credentials_mark_connection_unauthorized(tenant: Tenant, faulty_jir
                 "base_url": faulty_jira.base_url,
                 "email": faulty_jira.config.email,
                 "api_token": "wrong",
-            }
+            },
+            "validate": False,
         },
     )
     assert patched.status_code == 200, patched.text

@@ -75,7 +75,7 @@ def test_a_sync_running_past_timeout_secs_is_stopped_and_failed(
     job = tenant.wait_job(started.json()["job_id"])
     assert job["status"] == "FAILED", job
     reason = job["failure_reason"]
-    assert reason["code"] == "execution_timeout"
+    assert reason["code"] == "EXECUTION_TIMEOUT"
     assert "timeout_secs (1 s)" in reason["error"]
     health = tenant.get(tenant.connection_path).json()["health"]
     assert health["status"] == "EXECUTION_TIMEOUT"
@@ -98,7 +98,7 @@ def test_a_bulk_job_past_timeout_secs_keeps_its_finished_items_and_sends_nothing
     job = tenant.wait_job(accepted.json()["job_id"])
     assert job["status"] == "FAILED", job
     reason = job["failure_reason"]
-    assert reason["code"] == "execution_timeout"
+    assert reason["code"] == "EXECUTION_TIMEOUT"
     assert reason["total"] == 6
     assert reason["succeeded"] + reason["failed"] == 6
     # Items that got as far as the vendor's answer are listed; those stopped midway are not

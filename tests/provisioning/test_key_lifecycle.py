@@ -36,7 +36,7 @@ def test_the_last_active_key_cannot_be_revoked_but_a_key_may_revoke_itself(
 
     refused = tenant.delete(f"/v1/provisioning/api-keys/{own}")
     assert refused.status_code == 409, refused.text
-    assert refused.json()["code"] == "last_active_key"
+    assert refused.json()["code"] == "LAST_ACTIVE_KEY"
     assert "last active API key" in refused.json()["detail"]
     assert tenant.get("/v1/provisioning/account").status_code == 200  # still works
 

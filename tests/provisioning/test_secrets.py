@@ -91,7 +91,9 @@ def test_tokens_never_appear_in_responses_logs_or_the_database(
 
     # Wrong token: failed test, failed sync, unauthorized health; none of it echoes a token.
     wrong = {**good, "api_token": WRONG}
-    assert call("patch", path, json={"credentials": wrong}).status_code == 200
+    refused = call("patch", path, json={"credentials": wrong})
+    assert refused.status_code == 422 and refused.json()["code"] == "VENDOR_UNAUTHORIZED"
+    assert call("patch", path, json={"credentials": wrong, "validate": False}).status_code == 200
     assert call("post", f"{path}/test").json()["ok"] is False
     sync = call("post", f"{path}/sync").json()
     failed = tenant.wait_job(sync["job_id"])
@@ -195,7 +197,7 @@ def test_canaries_stay_out_of_new_error_paths_logs_job_records_and_every_column(
             sync = call("post", f"{tenant.connection_path}/sync", json={"full": True}).json()
             failed = tenant.wait_job(sync["job_id"])
             responses.append(tenant.get(f"/v1/jobs/{sync['job_id']}"))
-            assert failed["failure_reason"]["code"] == "execution_timeout"
+            assert failed["failure_reason"]["code"] == "EXECUTION_TIMEOUT"
         finally:
             canary_jira.set_faults(latency_ms=0)
 
@@ -220,7 +222,7 @@ def test_canaries_stay_out_of_new_error_paths_logs_job_records_and_every_column(
     logged = "\n".join(logging.Formatter().format(r) for r in ours)
     assert "ticketbridge.jobs" in {r.name for r in ours}
     stored = _plaintext_dump(settings)
-    assert "execution_timeout" in stored and "canary" in stored  # the dump sees job records
+    assert "EXECUTION_TIMEOUT" in stored and "canary" in stored  # the dump sees job records
     for secret in secrets:
         assert secret not in logged
         assert secret not in stored

@@ -186,7 +186,8 @@ def test_sync_with_bad_credentials_sets_health(tenant: Tenant, own_jira) -> None
                 "base_url": own_jira.base_url,
                 "email": "x@example.com",
                 "api_token": "nope",
-            }
+            },
+            "validate": False,
         },
     )
     job = tenant.sync()

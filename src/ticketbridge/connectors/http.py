@@ -60,6 +60,25 @@ class RetryPolicy:
     total_timeout: float | None = None
 
 
+def network_reason(exc: httpx.HTTPError | TimeoutError) -> str:
+    """What went wrong on the wire, in words (error messages never carry class names)."""
+    if isinstance(exc, TimeoutError):  # our whole-call deadline
+        return "it did not answer in time"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connecting timed out"
+    if isinstance(exc, httpx.TimeoutException):
+        return "it did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "the connection was refused or the host was not found"
+    if isinstance(exc, httpx.ProxyError):
+        return "the proxy refused the connection"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "the URL's scheme is not supported"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "the connection broke"
+    return "a network error"
+
+
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -236,7 +255,7 @@ async def send_with_retries(
         except httpx.TransportError as exc:  # connect errors: the request never left
             VENDOR_CALLS.labels(vendor, "unreachable").inc()
             if attempt >= policy.max_retries:
-                raise VendorUnavailable(f"{vendor} is unreachable: {type(exc).__name__}") from exc
+                raise VendorUnavailable(f"{vendor} is unreachable: {network_reason(exc)}") from exc
         else:
             VENDOR_CALLS.labels(vendor, str(response.status_code)).inc()
             if response.status_code not in RETRYABLE_STATUS:

@@ -14,11 +14,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import Conflict, Unprocessable
+from ticketbridge.errors import (
+    IDEMPOTENCY_KEY_IN_FLIGHT,
+    IDEMPOTENCY_KEY_REUSED,
+    Conflict,
+    Unprocessable,
+)
 from ticketbridge.idempotency import repository
 from ticketbridge.idempotency.models import IdempotencyRecord
 from ticketbridge.ids import uuid7
@@ -78,6 +84,7 @@ async def begin(
                 raise Unprocessable(
                     "Idempotency-Key was already used with a different request",
                     field="Idempotency-Key",
+                    code=IDEMPOTENCY_KEY_REUSED,
                 )
             if record.state == "DONE":
                 return Replay(
@@ -86,26 +93,41 @@ async def begin(
                     dict(record.response_headers or {}),
                 )
             if record.state == "IN_FLIGHT" and now - record.created_at < STALE_AFTER:
-                raise Conflict("A request with this Idempotency-Key is still in progress")
+                raise in_flight()
             record.state = "IN_FLIGHT"
             record.created_at = now
             return Claim(record.id, record.creation_token or uuid7().hex, resumed=True)
     except IntegrityError:
-        raise Conflict("A request with this Idempotency-Key is still in progress") from None
+        raise in_flight() from None
+
+
+def in_flight() -> Conflict:
+    return Conflict(
+        "A request with this Idempotency-Key is still in progress; retry later",
+        code=IDEMPOTENCY_KEY_IN_FLIGHT,
+    )
 
 
 async def finish(
     ctx: AppContext, claim: Claim, status: int, body: bytes, headers: dict[str, str]
 ) -> None:
-    """Stores the response to replay; server-side failures release the key for a retry."""
+    """Stores the response to replay, in a transaction of its own."""
     async with transaction(ctx.sessionmaker) as session:
-        record = await repository.by_id(session, claim.record_id)
-        if record is None:
-            return
-        if status >= 500:
-            record.state = "RETRYABLE"
-            return
-        record.state = "DONE"
-        record.response_status = status
-        record.response_body = body
-        record.response_headers = headers
+        await store(session, claim, status, body, headers)
+
+
+async def store(
+    session: AsyncSession, claim: Claim, status: int, body: bytes, headers: dict[str, str]
+) -> None:
+    """Stores the response to replay in `session` (so it commits with the write it answers);
+    server-side failures release the key for a retry."""
+    record = await repository.by_id(session, claim.record_id)
+    if record is None:
+        return
+    if status >= 500:
+        record.state = "RETRYABLE"
+        return
+    record.state = "DONE"
+    record.response_status = status
+    record.response_body = body
+    record.response_headers = headers

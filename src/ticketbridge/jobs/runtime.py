@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
+from ticketbridge.errors import INTERNAL_ERROR, describe
+from ticketbridge.errors import failure as job_failure
 from ticketbridge.jobs import queue, repository, service, webhooks
 from ticketbridge.provisioning import repository as connections
 from ticketbridge.webhooks import dispatch, events
@@ -163,7 +165,9 @@ async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
         started = job.started_at or utcnow()
     fn = HANDLERS.get(job_type)
     if fn is None:
-        await finish(ctx, job_id, failure={"error": f"no handler for job type {job_type}"})
+        await finish(
+            ctx, job_id, failure=job_failure(INTERNAL_ERROR, f"no handler for job type {job_type}")
+        )
         return
     left = None if limit is None else (started - utcnow()).total_seconds() + limit
     deadline = asyncio.timeout(max(0.0, left) if left is not None else None)
@@ -177,13 +181,13 @@ async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
         await _finish_timed_out(ctx, job_id, limit or 0, exc)
     except Exception as exc:  # recorded on the job: a failed job must never vanish
         log.exception("job %s failed", job_id)
-        await finish(ctx, job_id, failure={"error": f"{type(exc).__name__}: {exc}"}, exc=exc)
+        await finish(ctx, job_id, failure=describe(exc), exc=exc)
 
 
 async def _finish_timed_out(
     ctx: AppContext, job_id: uuid.UUID, limit: int, cause: BaseException
 ) -> None:
-    """FAILED with ``code: execution_timeout``, keeping the outcome of every item that got
+    """FAILED with ``code: EXECUTION_TIMEOUT``, keeping the outcome of every item that got
     the vendor's answer (created but not yet read back: ``ticket_id`` null, it appears
     after the next sync). Items stopped midway keep their state: the job is not resumed
     (it has failed), so nothing is sent again; an entry sent without an answer may exist
@@ -198,7 +202,7 @@ async def _finish_timed_out(
     succeeded = sum(bool(r.get("success")) for r in results)
     failure: dict[str, Any] = {
         "error": f"The job ran past its connection's timeout_secs ({limit} s) and was stopped",
-        "code": "execution_timeout",
+        "code": "EXECUTION_TIMEOUT",
     }
     if items:
         failure.update(

@@ -79,7 +79,7 @@ async def list_api_keys(session: Session, account: CurrentAccount) -> list[ApiKe
     response_model=ApiKeyOut,
     responses={
         **NOT_FOUND,
-        409: {"description": "The account's last active key (code `last_active_key`)"},
+        409: {"description": "The account's last active key (code `LAST_ACTIVE_KEY`)"},
     },
 )
 async def revoke_api_key(key_id: str, session: Session, account: CurrentAccount) -> ApiKeyOut:

@@ -87,9 +87,20 @@ class ConnectionOptions(StrictModel):
     priority_mapping: dict[str, Priority] = Field(default_factory=dict)
 
 
+# "validate" on the wire (BaseModel.validate is taken): false skips the vendor check.
+VALIDATE = Field(
+    default=True,
+    alias="validate",
+    description="Check the credentials against the vendor (one cheap call); "
+    "false skips the check, for offline provisioning.",
+)
+
+
 class ConnectionCreate(StrictModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     vendor: Literal["JIRA"]
     credentials: dict[str, Any]
+    check_vendor: bool = VALIDATE
     options: ConnectionOptions | None = None
     refresh_interval_secs: int = Field(default=21600, ge=60, le=30 * 86400)
     timeout_secs: int = Field(default=1800, ge=10, le=86400)
@@ -97,7 +108,9 @@ class ConnectionCreate(StrictModel):
 
 
 class ConnectionPatch(StrictModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     credentials: dict[str, Any] | None = None
+    check_vendor: bool = VALIDATE
     options: ConnectionOptions | None = None
     state: Literal["ACTIVE", "PAUSED"] | None = None
     refresh_interval_secs: int | None = Field(default=None, ge=60, le=30 * 86400)

@@ -19,7 +19,14 @@ from ticketbridge.crypto import new_api_key, new_webhook_secret
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import Conflict, NotFound, Unprocessable
+from ticketbridge.errors import (
+    Conflict,
+    NotFound,
+    Unprocessable,
+    VendorRequestError,
+    VendorUnauthorized,
+)
+from ticketbridge.ids import uuid7
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
 from ticketbridge.provisioning.schemas import (
@@ -79,7 +86,7 @@ async def revoke_api_key(session: AsyncSession, account: Account, key_id: uuid.U
             raise Conflict(
                 "This is the account's last active API key: create another key before "
                 "revoking this one",
-                code="last_active_key",
+                code="LAST_ACTIVE_KEY",
             )
         set_committed_value(row, "revoked_at", now)
     return row
@@ -172,6 +179,35 @@ def validate_credentials(ctx: AppContext, vendor: str, credentials: dict[str, An
     return creds
 
 
+async def check_with_vendor(ctx: AppContext, vendor: str, connection_id: str, creds: Any) -> None:
+    """One cheap vendor call with new credentials (Jira: GET /myself), so wrong ones are
+    refused when given (422 with the vendor's message) instead of failing the first sync.
+
+    OAuth credentials are not checked here: they have no tokens until the vendor's
+    callback, whose token exchange is the check. A vendor that cannot be reached answers
+    as such (502/503/504); ``"validate": false`` provisions without the call.
+    """
+    if getattr(creds, "oauth", False):
+        return
+    connector: Connector = connector_class(vendor)(
+        ctx, connection_id, creds.model_dump(mode="json")
+    )
+    try:
+        await connector.test()
+    except VendorUnauthorized as exc:
+        raise Unprocessable(
+            f'{exc.detail} (to store them unchecked: "validate": false; CLI: --no-validate)',
+            code=exc.code,
+            field="credentials",
+        ) from None
+    except VendorRequestError as exc:  # e.g. 404: base_url is not the vendor's API
+        raise Unprocessable(
+            f"The credentials could not be checked: {exc.detail}",
+            code=exc.code,
+            field="credentials",
+        ) from None
+
+
 async def create_connection(
     ctx: AppContext,
     session: AsyncSession,
@@ -181,6 +217,8 @@ async def create_connection(
 ) -> Connection:
     org = await get_organization(session, account, org_id)
     creds = validate_credentials(ctx, body.vendor, body.credentials)
+    if body.check_vendor:
+        await check_with_vendor(ctx, body.vendor, str(uuid7()), creds)
     options = body.options or ConnectionOptions()
     connection = Connection(
         account_id=account.id,
@@ -222,6 +260,8 @@ async def update_connection(
     connection = await get_connection(session, account, connection_id)
     if patch.credentials is not None:
         creds = validate_credentials(ctx, connection.vendor, patch.credentials)
+        if patch.check_vendor:
+            await check_with_vendor(ctx, connection.vendor, str(connection.id), creds)
         connection.credentials_encrypted = ctx.vault.encrypt_json(creds.model_dump(mode="json"))
         connection.health = None
         if getattr(creds, "oauth", False):

@@ -6,6 +6,8 @@ import uuid
 from typing import TYPE_CHECKING
 
 from ticketbridge.db.session import transaction
+from ticketbridge.errors import CONNECTION_INACTIVE
+from ticketbridge.errors import failure as job_failure
 from ticketbridge.jobs import repository
 from ticketbridge.jobs.runtime import finish, handler
 from ticketbridge.provisioning import repository as connections
@@ -24,7 +26,7 @@ async def run_sync(ctx: AppContext, job_id: uuid.UUID) -> None:
         connection = await connections.get_connection_unscoped(session, job.connection_id)
         if connection is None or connection.state in ("DELETED", "PAUSED", "PENDING"):
             state = connection.state if connection else "DELETED"
-            failure = {"error": f"connection is {state}"}
+            failure = job_failure(CONNECTION_INACTIVE, f"connection is {state}")
             connection_id = None
         else:
             failure = None

@@ -282,6 +282,7 @@ def _error(status: int, body: Any, not_found_message: str | None) -> VendorError
         return VendorUnauthorized(
             "Jira rejected the connection's credentials"
             + (f" (HTTP {status})" if status == 403 else "")
+            + (f": {text}" if text else "")
         )
     if status == 404:
         return VendorNotFound(not_found_message or "Not found in Jira", vendor_errors=vendor_errors)

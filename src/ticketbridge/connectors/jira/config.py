@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ticketbridge.config import Settings
+from ticketbridge.connectors.http import network_reason
 from ticketbridge.errors import Unprocessable, VendorUnauthorized, VendorUnavailable
 from ticketbridge.netguard import UrlRefused, literal_refusal, parse_url
 
@@ -110,7 +111,7 @@ async def request_token(
             response = await http.post(url, json=body)
     except (httpx.HTTPError, TimeoutError) as exc:
         raise VendorUnavailable(
-            f"Atlassian's token endpoint is unreachable ({type(exc).__name__})"
+            f"Atlassian's token endpoint is unreachable: {network_reason(exc)}"
         ) from None
     if response.status_code in (400, 401, 403):
         raise VendorUnauthorized(refused)
@@ -130,7 +131,7 @@ async def accessible_site(http: httpx.AsyncClient, url: str, access_token: str) 
         async with asyncio.timeout(TOKEN_CALL_DEADLINE):
             response = await http.get(url, headers={"Authorization": f"Bearer {access_token}"})
     except (httpx.HTTPError, TimeoutError) as exc:
-        raise VendorUnavailable(f"Atlassian is unreachable ({type(exc).__name__})") from None
+        raise VendorUnavailable(f"Atlassian is unreachable: {network_reason(exc)}") from None
     if response.status_code in (401, 403):
         raise VendorUnauthorized("Atlassian refused the new access token")
     try:

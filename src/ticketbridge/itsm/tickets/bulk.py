@@ -23,10 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketDraft, VendorTicket
 from ticketbridge.errors import (
+    STATUS_UNREACHABLE,
     TicketBridgeError,
     Unprocessable,
     VendorOutcomeUnknown,
     VendorRateLimited,
+    VendorRequestError,
     VendorTimeout,
     VendorUnavailable,
 )
@@ -52,6 +54,14 @@ def check_cap(count: int, cap: int) -> None:
 def outcome(results: list[BulkResult]) -> BulkOutcome:
     ok = sum(1 for r in results if r.success)
     return BulkOutcome(total=len(results), succeeded=ok, failed=len(results) - ok, results=results)
+
+
+@dataclass
+class EntryError:
+    """Why one entry failed after the vendor created it: a stable code and a message."""
+
+    code: str
+    message: str
 
 
 @dataclass
@@ -100,21 +110,39 @@ async def prepare(
                         success=False,
                         identifier=body.identifier,
                         error=exc.detail,
+                        code=exc.code,
                     ),
                 )
             )
     return prepared
 
 
-async def send(connector: Connector, prepared: list[Prepared]) -> list[BulkResult]:
+async def send(
+    connector: Connector, prepared: list[Prepared], adopted: dict[str, str] | None = None
+) -> list[BulkResult]:
     """The vendor's bulk create for the resolvable entries: a key or an error per entry.
 
     Operational failures propagate; the entries' outcome is then unknown until their
-    creation tokens are looked up.
+    creation tokens are looked up. `adopted` (creation token -> key): entries an earlier
+    attempt already created, which are not sent again.
     """
-    sendable = [p for p in prepared if p.draft is not None]
-    outcomes = await connector.bulk_create([p.draft for p in sendable])  # type: ignore[misc]
+    adopted = adopted or {}
     results: dict[int, BulkResult] = {p.index: p.error for p in prepared if p.error is not None}
+    sendable = []
+    for p in prepared:
+        if p.draft is None:
+            continue
+        key = adopted.get(p.draft.creation_token or "")
+        if key is None:
+            sendable.append(p)
+        else:
+            results[p.index] = BulkResult(
+                request_index=p.index,
+                success=True,
+                vendor_ticket_id=key,
+                identifier=p.body.identifier,
+            )
+    outcomes = await connector.bulk_create([p.draft for p in sendable])  # type: ignore[misc]
     for p, out in zip(sendable, outcomes, strict=True):
         if out.error is not None or out.key is None:
             results[p.index] = BulkResult(
@@ -122,6 +150,7 @@ async def send(connector: Connector, prepared: list[Prepared]) -> list[BulkResul
                 success=False,
                 identifier=p.body.identifier,
                 error=out.error or "not created",
+                code=VendorRequestError.code,
                 vendor_errors=out.vendor_errors,
             )
         else:
@@ -141,10 +170,10 @@ def needs_completion(body: TicketCreate) -> bool:
 
 async def fetch(
     connector: Connector, connection: Connection, body: TicketCreate, key: str
-) -> VendorTicket | str:
+) -> VendorTicket | EntryError:
     """Reads a created ticket back and walks it to the requested status.
 
-    Returns the ticket, or the entry's error text when the vendor refused (operational
+    Returns the ticket, or the entry's error when the vendor refused (operational
     failures propagate: the ticket exists, and fetching again is harmless).
     """
     mappings = service.Mappings.of(connection)
@@ -153,23 +182,28 @@ async def fetch(
         if body.status is not None and mappings.status_of(vt) != body.status:
             vt = await connector.move_to_status(vt, body.status, mappings.status)
     except StatusUnreachable as exc:
-        return (
+        return EntryError(
+            STATUS_UNREACHABLE,
             f"created as {key}, but status {exc.target} is unreachable; "
-            f"reachable: {', '.join(exc.reachable)}"
+            f"reachable: {', '.join(exc.reachable)}",
         )
     except OPERATIONAL:
         raise
     except TicketBridgeError as exc:
-        return f"created as {key}, but reading it back failed: {exc.detail}"
+        return readback_failed(key, exc)
     return vt
+
+
+def readback_failed(key: str | None, exc: TicketBridgeError) -> EntryError:
+    return EntryError(exc.code, f"created as {key}, but reading it back failed: {exc.detail}")
 
 
 async def fetch_all(
     connector: Connector, connection: Connection, work: list[tuple[TicketCreate, str]]
-) -> list[VendorTicket | str]:
+) -> list[VendorTicket | EntryError]:
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
 
-    async def one(body: TicketCreate, key: str) -> VendorTicket | str:
+    async def one(body: TicketCreate, key: str) -> VendorTicket | EntryError:
         async with gate:
             return await fetch(connector, connection, body, key)
 
@@ -187,11 +221,13 @@ async def store(
     connection: Connection,
     body: TicketCreate,
     result: BulkResult,
-    fetched: VendorTicket | str,
+    fetched: VendorTicket | EntryError,
 ) -> BulkResult:
     """The entry's final outcome; stores the ticket when it was given with our UUIDs."""
-    if isinstance(fetched, str):
-        return result.model_copy(update={"success": False, "error": fetched})
+    if isinstance(fetched, EntryError):
+        return result.model_copy(
+            update={"success": False, "error": fetched.message, "code": fetched.code}
+        )
     if body.uses_vendor_ids():
         return result  # appears after the next sync (API.md 6.4)
     ticket = await service.store_vendor_ticket(
@@ -207,6 +243,7 @@ async def create_prepared(
     prepared: list[Prepared],
     *,
     end_reads: bool = False,
+    adopted: dict[str, str] | None = None,
 ) -> list[BulkResult]:
     """Creates the resolvable entries in the vendor, stores those given with our ids.
 
@@ -216,11 +253,11 @@ async def create_prepared(
     ``end_reads`` (for a caller that has written nothing yet): the session's transaction,
     which only read, is committed while the vendor creates, so its pooled database
     connection is not held across the vendor call and the final commit has nothing to do
-    when nothing is stored.
+    when nothing is stored. ``adopted``: see `send`.
     """
     if end_reads and session.in_transaction():
         sent, ended = await asyncio.gather(
-            send(connector, prepared), session.commit(), return_exceptions=True
+            send(connector, prepared, adopted), session.commit(), return_exceptions=True
         )
         for out in (sent, ended):  # both have finished: the session is free again
             if isinstance(out, BaseException):
@@ -228,7 +265,7 @@ async def create_prepared(
         assert not isinstance(sent, BaseException)
         results = sent
     else:
-        results = await send(connector, prepared)
+        results = await send(connector, prepared, adopted)
     todo = [
         (p, r)
         for p, r in zip(prepared, results, strict=True)
@@ -236,12 +273,12 @@ async def create_prepared(
     ]
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
 
-    async def one(p: Prepared, r: BulkResult) -> VendorTicket | str:
+    async def one(p: Prepared, r: BulkResult) -> VendorTicket | EntryError:
         async with gate:
             try:
                 return await fetch(connector, connection, p.body, r.vendor_ticket_id or "")
             except TicketBridgeError as exc:
-                return f"created as {r.vendor_ticket_id}, but reading it back failed: {exc.detail}"
+                return readback_failed(r.vendor_ticket_id, exc)
 
     fetched = await asyncio.gather(*(one(p, r) for p, r in todo), return_exceptions=True)
     for got in fetched:
@@ -276,7 +313,8 @@ async def update_one(
                 vt = await connector.move_to_status(vt, updates.status, mappings.status)
             except StatusUnreachable as exc:
                 raise Unprocessable(
-                    f"status {exc.target} is unreachable; reachable: {', '.join(exc.reachable)}"
+                    f"status {exc.target} is unreachable; reachable: {', '.join(exc.reachable)}",
+                    code=STATUS_UNREACHABLE,
                 ) from None
         fields: dict[str, Any] = {
             k: getattr(updates, k) for k in updates.model_fields_set if k != "status"
@@ -298,4 +336,10 @@ async def update_one(
     except OPERATIONAL:
         raise
     except TicketBridgeError as exc:
-        return BulkResult(request_index=index, success=False, ticket_id=ticket_id, error=exc.detail)
+        return BulkResult(
+            request_index=index,
+            success=False,
+            ticket_id=ticket_id,
+            error=exc.detail,
+            code=exc.code,
+        )

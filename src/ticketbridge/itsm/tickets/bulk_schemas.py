@@ -22,6 +22,9 @@ class BulkResult(BaseModel):
     vendor_ticket_id: str | None = None
     identifier: str | None = None
     error: str | None = None
+    code: str | None = Field(
+        default=None, description="Stable machine code of `error` (docs/api.md, Error codes)"
+    )
     vendor_errors: dict[str, Any] | None = None
 
 

@@ -13,13 +13,13 @@ from ticketbridge.auth.dependencies import (
     CurrentAccount,
     CurrentConnection,
     Session,
-    end_unit_of_work,
     parse_uuid,
 )
 from ticketbridge.connectors.base import Capability, require
 from ticketbridge.context import AppContext
-from ticketbridge.errors import TicketBridgeError, Unprocessable, VendorUnauthorized
-from ticketbridge.idempotency import service as idempotency
+from ticketbridge.errors import Unprocessable, VendorUnauthorized
+from ticketbridge.idempotency import http as idempotent
+from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.paging import ListEnvelope, page_params, paginate
 from ticketbridge.itsm.tickets import repository, service
 from ticketbridge.itsm.tickets.models import Ticket
@@ -34,6 +34,14 @@ from ticketbridge.provisioning import service as provisioning
 from ticketbridge.provisioning.models import Connection
 
 router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Makes the write safe to retry: the first response is replayed",
+    ),
+]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown ticket, connection or referenced object"},
@@ -123,31 +131,17 @@ async def create_ticket(
     session: Session,
     account: CurrentAccount,
     connection: CurrentConnection,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Create a ticket in the vendor, then store it locally."""
     require(connection.vendor, Capability.CREATE_TICKET)
     connector = provisioning.connector_for(ctx, connection)
-    if idempotency_key is None:
-        async with vendor_guard(ctx, connection):
-            ticket = await service.create_ticket(session, connector, connection, body)
-        return _ticket_response(ticket)
-    fingerprint = idempotency.request_hash(
-        "POST", request.url.path, str(connection.id), await request.body()
-    )
-    outcome = await idempotency.begin(ctx, account.id, idempotency_key, fingerprint)
-    if isinstance(outcome, idempotency.Replay):
-        return Response(
-            outcome.body,
-            status_code=outcome.status,
-            headers={**outcome.headers, "Idempotent-Replayed": "true"},
-            media_type="application/json",
-        )
-    try:
+
+    async def produce(claim: Claim | None) -> Response:
         async with vendor_guard(ctx, connection):
             found = (
-                await connector.find_by_creation_token(outcome.creation_token)
-                if outcome.resumed
+                await connector.find_by_creation_token(claim.creation_token)
+                if claim is not None and claim.resumed
                 else None
             )
             if found is not None:
@@ -155,40 +149,44 @@ async def create_ticket(
                     session, connection, found, service.Mappings.of(connection), body.identifier
                 )
             else:
+                token = claim.creation_token if claim is not None else None
                 ticket = await service.create_ticket(
-                    session, connector, connection, body, creation_token=outcome.creation_token
+                    session, connector, connection, body, creation_token=token
                 )
-        await end_unit_of_work(session, None)
-        response = _ticket_response(ticket)
-    except TicketBridgeError as exc:  # recorded for replay, so answered here
-        await end_unit_of_work(session, exc)
-        response = JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
-    except BaseException:
-        await idempotency.finish(ctx, outcome, 500, b"", {})
-        raise
-    headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-    await idempotency.finish(ctx, outcome, response.status_code, bytes(response.body), headers)
-    return response
+        return _ticket_response(ticket)
+
+    return await idempotent.respond(
+        request, ctx, session, account.id, connection.id, idempotency_key, produce
+    )
 
 
 @router.patch(
     "/{ticket_id}", operation_id="update_ticket", response_model=TicketOut, responses=ERRORS
 )
 async def update_ticket(
+    request: Request,
     ticket_id: str,
     body: TicketUpdate,
     ctx: Ctx,
     session: Session,
+    account: CurrentAccount,
     connection: CurrentConnection,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Update a ticket in the vendor (status through workflow transitions), then locally."""
     require(connection.vendor, Capability.UPDATE_TICKET)
     uid = parse_uuid(ticket_id, "Ticket")
     await service.get_ticket(session, connection, uid)  # 404 before touching the vendor
     connector = provisioning.connector_for(ctx, connection)
-    async with vendor_guard(ctx, connection):
-        ticket = await service.update_ticket(session, connector, connection, uid, body)
-    return _ticket_response(ticket)
+
+    async def produce(_claim: Claim | None) -> Response:
+        async with vendor_guard(ctx, connection):
+            ticket = await service.update_ticket(session, connector, connection, uid, body)
+        return _ticket_response(ticket)
+
+    return await idempotent.respond(
+        request, ctx, session, account.id, connection.id, idempotency_key, produce
+    )
 
 
 def _ticket_response(ticket: Ticket) -> JSONResponse:

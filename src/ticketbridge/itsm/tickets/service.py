@@ -18,7 +18,13 @@ from ticketbridge.connectors.base import (
 )
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
-from ticketbridge.errors import Conflict, NotFound, TicketBridgeError, Unprocessable
+from ticketbridge.errors import (
+    STATUS_UNREACHABLE,
+    Conflict,
+    NotFound,
+    TicketBridgeError,
+    Unprocessable,
+)
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.issue_types import repository as issue_types
 from ticketbridge.itsm.projects import repository as projects
@@ -279,6 +285,7 @@ async def create_ticket(
                 f"Ticket {vt.key} was created, but status {exc.target} cannot be reached "
                 f"from {ticket.status}; reachable: {', '.join(exc.reachable)}",
                 field="status",
+                code=STATUS_UNREACHABLE,
                 ticket_id=str(ticket.id),
                 reachable_statuses=exc.reachable,
             )
@@ -312,6 +319,7 @@ async def update_ticket(
                 f"Status {exc.target} cannot be reached from {mappings.status_of(vt)}; "
                 f"reachable: {', '.join(exc.reachable)}",
                 field="status",
+                code=STATUS_UNREACHABLE,
                 reachable_statuses=exc.reachable,
             ) from None
     if not changes.is_empty():

@@ -19,7 +19,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import VendorRateLimited
+from ticketbridge.errors import CONNECTION_INACTIVE, VendorRateLimited
+from ticketbridge.errors import failure as job_failure
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
@@ -95,7 +96,9 @@ async def _set_progress(ctx: AppContext, job_id: uuid.UUID) -> None:
 async def run_bulk_create(ctx: AppContext, job_id: uuid.UUID) -> None:
     loaded = await _load(ctx, job_id)
     if loaded is None:
-        await finish(ctx, job_id, failure={"error": "connection was deleted"})
+        await finish(
+            ctx, job_id, failure=job_failure(CONNECTION_INACTIVE, "connection was deleted")
+        )
         return
     connection, connector, _ = loaded
 
@@ -197,7 +200,9 @@ async def _reconcile_sent(ctx: AppContext, job_id: uuid.UUID, connector: Connect
 async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> None:
     loaded = await _load(ctx, job_id)
     if loaded is None:
-        await finish(ctx, job_id, failure={"error": "connection was deleted"})
+        await finish(
+            ctx, job_id, failure=job_failure(CONNECTION_INACTIVE, "connection was deleted")
+        )
         return
     connection, connector, payload = loaded
     updates = BulkUpdates.model_validate(payload["updates"])
