@@ -192,6 +192,16 @@ class Connector(Protocol):
         project_keys: list[str] | None,
         known_projects: Sequence[str] = (),
     ) -> AsyncIterator[list[VendorTicket]]: ...
+    async def count_tickets(
+        self,
+        updated_since: datetime | None,
+        project_keys: list[str] | None,
+        known_projects: Sequence[str] = (),
+    ) -> int | None:
+        """How many tickets `iter_tickets` will bring (the vendor's estimate; None if it
+        cannot tell)."""
+        ...
+
     def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]: ...
 
     async def passthrough_projects(self, offset: int, limit: int, expand: bool) -> Page: ...

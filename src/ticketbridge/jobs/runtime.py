@@ -185,6 +185,14 @@ async def finish(
         connection = await connections.get_connection_unscoped(session, job.connection_id)
         if connection is not None:
             connection.health = health_for(exc)
+            skipped = (result or {}).get("skipped_count") if job.type == "SYNC" else None
+            if failure is None and skipped:
+                connection.health = {
+                    **connection.health,
+                    "description": f"Last sync succeeded; {skipped} item(s) skipped "
+                    "(the sync job's result.skipped says which and why)",
+                    "skipped_items": skipped,
+                }
             if job.type == "SYNC" and connection.state == "ACTIVE":
                 connection.next_sync_at = utcnow() + timedelta(
                     seconds=connection.refresh_interval_secs

@@ -199,3 +199,28 @@ async def delete_org_connections(session: AsyncSession, org_id: uuid.UUID) -> No
 
 async def touch_api_key(session: AsyncSession, key_id: uuid.UUID) -> None:
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+
+
+async def advance_sync_cursor(
+    session: AsyncSession,
+    connection_id: uuid.UUID,
+    expected: datetime | None,
+    cursor: datetime | None,
+) -> None:
+    """A sync's end: the mark becomes `cursor` only if it is still `expected` (what the sync
+    started from); a mark reset meanwhile stays reset. The sync time is recorded either way."""
+    await session.execute(
+        update(Connection)
+        .where(Connection.id == connection_id)
+        .values(last_synced_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Connection)
+        .where(
+            Connection.id == connection_id,
+            Connection.sync_cursor.is_not_distinct_from(expected),
+        )
+        .values(sync_cursor=cursor)
+        .execution_options(synchronize_session=False)
+    )

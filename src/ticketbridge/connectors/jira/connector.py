@@ -410,9 +410,7 @@ class JiraConnector:
         project not named (``project not in (...)``), so nothing is missed if the list is
         stale. Pages of different streams interleave; each stream keeps its order.
         """
-        since = (updated_since - timedelta(minutes=2)) if updated_since else None
-        stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
-        updated = f'updated >= "{stamp}"'
+        updated = _updated_clause(updated_since)
         order = " ORDER BY updated ASC, id ASC"
         if project_keys:
             groups = [project_keys[n::SEARCH_STREAMS] for n in range(SEARCH_STREAMS)]
@@ -426,6 +424,21 @@ class JiraConnector:
             queries = [updated]
         streams = [self._ticket_pages(q + order) for q in queries]
         return merged(streams, depth=SEARCH_STREAMS)
+
+    async def count_tickets(
+        self,
+        updated_since: datetime | None,
+        project_keys: list[str] | None,
+        known_projects: Sequence[str] = (),
+    ) -> int | None:
+        """How many tickets `iter_tickets` will bring, by Jira's approximate count (one call;
+        issues changed a moment ago may be missing from it, so it can be a little short)."""
+        jql = _updated_clause(updated_since)
+        if project_keys:
+            jql = f"project in ({_jql_keys(project_keys)}) AND {jql}"
+        answer = await self.client.approximate_count(jql)
+        count = answer.get("count") if isinstance(answer, dict) else None
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
 
     async def _ticket_pages(self, jql: str) -> AsyncIterator[list[VendorTicket]]:
         def fetch(token: str | None) -> asyncio.Task[dict[str, Any]]:
@@ -573,6 +586,13 @@ class JiraConnector:
             raise VendorBadQuery(detail, vendor_errors=exc.vendor_errors) from None
         token = None if page.get("isLast") else page.get("nextPageToken")
         return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
+
+
+def _updated_clause(updated_since: datetime | None) -> str:
+    """Tickets updated since the mark minus two minutes (JQL compares whole minutes)."""
+    since = (updated_since - timedelta(minutes=2)) if updated_since else None
+    stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
+    return f'updated >= "{stamp}"'
 
 
 def _jql_keys(keys: Sequence[str]) -> str:

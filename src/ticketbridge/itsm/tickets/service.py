@@ -22,7 +22,7 @@ from ticketbridge.errors import Conflict, NotFound, TicketBridgeError, Unprocess
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.issue_types import repository as issue_types
 from ticketbridge.itsm.projects import repository as projects
-from ticketbridge.itsm.tickets import repository
+from ticketbridge.itsm.tickets import identifiers, repository
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
 from ticketbridge.itsm.users import repository as users
@@ -245,7 +245,7 @@ async def store_vendor_ticket(
         ticket = Ticket(
             id=uuid7(),
             connection_id=connection.id,
-            identifier=identifier or vt.key,
+            identifier=identifier or await _free_identifier(session, connection, vt),
             created_at=utcnow(),
         )
         session.add(ticket)
@@ -254,6 +254,18 @@ async def store_vendor_ticket(
     apply_vendor_ticket(ticket, vt, await local_refs(session, connection.id, vt), mappings)
     await session.flush()
     return ticket
+
+
+async def _free_identifier(session: AsyncSession, connection: Connection, vt: VendorTicket) -> str:
+    """The vendor key, or the next candidate when a caller holds it (`identifiers`)."""
+    held = identifiers.candidates(vt.key, vt.internal_id)
+    for candidate in held:
+        holder = await repository.by_identifier(session, connection.id, candidate)
+        if holder is None or holder.vendor_internal_id == vt.internal_id:
+            return candidate
+    raise Conflict(
+        f"Ticket {vt.key} was created in the vendor, but {identifiers.taken_message(held)}"
+    )
 
 
 async def create_ticket(
