@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ticketbridge.connectors.base import VendorTicket
+from ticketbridge.connectors.base import TicketPage, VendorTicket
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
 from ticketbridge.ids import uuid7
@@ -80,6 +80,8 @@ class PageWriter:
 
     async def write(self, batch: list[VendorTicket]) -> datetime | None:
         """Writes a page; returns the newest vendor update time among what was stored."""
+        for item, reason in batch.unreadable if isinstance(batch, TicketPage) else ():
+            self.report.skip(item, reason)
         claims = any(t.identifier for t in batch)
         try:
             async with self.serial if claims else contextlib.nullcontext():
