@@ -98,18 +98,27 @@ class PageWriter:
                     raise
             newest: datetime | None = None
             for vt in batch:
-                try:
-                    stored = await self._write([vt])
-                except DBAPIError as exc:
-                    refusal = repository.item_refusal(exc)
-                    if refusal is None:
-                        raise
-                    reason = CONFLICT if refusal == "conflict" else BAD_VALUE
-                    self.report.skip(vt.key or vt.internal_id, reason)
-                    continue
+                stored = await self._write_one(vt)
                 if stored and (newest is None or stored > newest):
                     newest = stored
             return newest
+
+    async def _write_one(self, vt: VendorTicket) -> datetime | None:
+        """One item; a conflict is tried once more (a page written meanwhile by a writer
+        that does not take the lock may have just taken its identifier), then skipped."""
+        for attempt in (1, 2):
+            try:
+                return await self._write([vt])
+            except DBAPIError as exc:
+                refusal = repository.item_refusal(exc)
+                if refusal is None:
+                    raise
+                if refusal == "conflict" and attempt == 1:
+                    continue
+                reason = CONFLICT if refusal == "conflict" else BAD_VALUE
+                self.report.skip(vt.key or vt.internal_id, reason)
+                return None
+        return None
 
     async def _write(self, batch: list[VendorTicket]) -> datetime | None:
         async with transaction(self.sessionmaker) as session:
