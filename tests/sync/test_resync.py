@@ -134,3 +134,47 @@ def test_progress_total_comes_from_the_vendor_count_before_the_pages(
 def _count_calls(control: str) -> int:
     stats = httpx.get(control + "/stats").json()["requests_by_route"]
     return sum(v for k, v in stats.items() if "approximate-count" in k)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_a_full_request_upgrades_a_queued_sync_and_follows_a_running_one(
+    http: httpx.Client, settings: Any, own_jira: EmulatorServer
+) -> None:
+    """`schedule_sync(full=True)`, inside one transaction rolled back at the end (the
+    worker never sees these jobs)."""
+    import uuid
+
+    from tests.support.stores import in_store
+    from ticketbridge.jobs import service as jobs
+    from ticketbridge.provisioning.models import Connection
+
+    tenant = new_tenant(http, settings, own_jira, options={"project_keys_filter": ["ENG"]})
+    seen: dict[str, Any] = {}
+
+    async def run(session) -> None:  # type: ignore[no-untyped-def]
+        connection = await session.get(Connection, uuid.UUID(tenant.connection_id))
+        queued = await jobs.schedule_sync(session, connection)
+        seen["same"] = (await jobs.schedule_sync(session, connection)).id == queued.id
+        upgraded = await jobs.schedule_sync(session, connection, full=True)
+        seen["upgraded"] = (upgraded.id == queued.id, dict(upgraded.payload))
+        queued.status = "RUNNING"
+        queued.payload = {}  # a running incremental sync
+        await session.flush()
+        after = await jobs.schedule_sync(session, connection, full=True)
+        seen["after"] = (after.id != queued.id, after.status, dict(after.payload))
+        seen["again"] = (await jobs.schedule_sync(session, connection, full=True)).id == after.id
+        seen["plain"] = (await jobs.schedule_sync(session, connection)).id == after.id
+        raise _Rollback
+
+    with pytest.raises(_Rollback):
+        in_store(settings, run)
+    assert seen == {
+        "same": True,
+        "upgraded": (True, {"full": True}),
+        "after": (True, "QUEUED", {"full": True}),
+        "again": True,
+        "plain": True,
+    }

@@ -41,9 +41,14 @@ def patched(current: dict[str, Any] | None, patch: dict[str, Any] | None) -> dic
         options = ConnectionOptions.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in ("options", *first.get("loc", ())))
+        # Path parts come from the input (mapping keys): cut long ones.
+        where = ".".join(_cut(str(p)) for p in ("options", *first.get("loc", ())))
         raise Unprocessable(f"{where}: {first.get('msg', 'invalid')}", field=where) from None
     return options.model_dump(mode="json")
+
+
+def _cut(part: str, limit: int = 60) -> str:
+    return part if len(part) <= limit else part[:limit] + "..."
 
 
 def needs_full_resync(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
