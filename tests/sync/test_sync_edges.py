@@ -140,3 +140,47 @@ def test_a_value_the_database_refuses_skips_only_that_item(
         assert skipped == []
         assert by_identifier(tenant, bad)["name"] == "nul \x00 inside"
     assert len(all_tickets(tenant)) >= len(own_jira.state.issues) - len(skipped)
+
+
+def test_a_create_whose_identifier_a_sync_stored_meanwhile_keeps_it(
+    settings: Any, tenant: Tenant, own_jira: EmulatorServer
+) -> None:
+    """The race: a create claimed "ENG-<n>" while it was free; before it stored its ticket,
+    a sync stored Jira's ENG-<n> under its key. The caller's identifier is kept; Jira's
+    ticket moves to its derived identifier. (Replayed step by step: the create's last step
+    is `store_vendor_ticket`, called here as the create calls it.)"""
+    import asyncio
+    import uuid
+
+    from ticketbridge.context import AppContext
+    from ticketbridge.db.session import transaction
+    from ticketbridge.itsm.tickets.service import Mappings, store_vendor_ticket
+    from ticketbridge.provisioning.models import Connection
+    from ticketbridge.provisioning.service import connector_for
+
+    with jira_api(own_jira) as api:
+        synced = create_task(api, "ENG", "synced meanwhile").json()
+        mine = create_task(api, "ENG", "created by the caller").json()
+    assert tenant.sync()["status"] == "SUCCESS"
+    assert by_identifier(tenant, synced["key"])["name"] == "synced meanwhile"
+
+    async def store() -> tuple[str, str]:
+        ctx = AppContext.create(settings)
+        try:
+            async with transaction(ctx.sessionmaker) as session:
+                connection = await session.get(Connection, uuid.UUID(tenant.connection_id))
+                vt = await connector_for(ctx, connection).get_ticket(mine["key"])
+                ticket = await store_vendor_ticket(
+                    session, connection, vt, Mappings.of(connection), synced["key"]
+                )
+                return ticket.identifier, str(ticket.id)
+        finally:
+            await ctx.stop()  # the vendor budget's connection too
+
+    identifier, ticket_id = asyncio.run(store())
+    assert identifier == synced["key"]
+    assert by_identifier(tenant, synced["key"])["id"] == ticket_id
+    moved = by_identifier(tenant, f"{synced['key']}~{synced['id']}")
+    assert moved["name"] == "synced meanwhile"
+    assert tenant.sync()["status"] == "SUCCESS"  # and the next sync agrees
+    assert by_identifier(tenant, synced["key"])["id"] == ticket_id
