@@ -7,7 +7,7 @@ and the store only see these dataclasses and ``vendor_attributes`` dictionaries.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -96,6 +96,19 @@ class VendorTicket:
     # The caller's identifier, when the ticket was created through us (kept in the vendor,
     # so tickets created with vendor ids keep it once the sync brings them in).
     identifier: str | None = None
+
+
+class TicketPage(list[VendorTicket]):
+    """A page of vendor tickets, with the items of it that could not be read: (the vendor's
+    id of the item if known, why), so one malformed item never fails a whole page."""
+
+    def __init__(
+        self,
+        tickets: Iterable[VendorTicket] = (),
+        unreadable: Iterable[tuple[str | None, str]] = (),
+    ) -> None:
+        super().__init__(tickets)
+        self.unreadable = list(unreadable)
 
 
 @dataclass
@@ -191,7 +204,17 @@ class Connector(Protocol):
         updated_since: datetime | None,
         project_keys: list[str] | None,
         known_projects: Sequence[str] = (),
-    ) -> AsyncIterator[list[VendorTicket]]: ...
+    ) -> AsyncIterator[TicketPage]: ...
+    async def count_tickets(
+        self,
+        updated_since: datetime | None,
+        project_keys: list[str] | None,
+        known_projects: Sequence[str] = (),
+    ) -> int | None:
+        """How many tickets `iter_tickets` will bring (the vendor's estimate; None if it
+        cannot tell)."""
+        ...
+
     def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]: ...
 
     async def passthrough_projects(self, offset: int, limit: int, expand: bool) -> Page: ...

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.jobs.models import Job, JobItem
@@ -84,14 +84,19 @@ async def running(session: AsyncSession) -> Sequence[Job]:
     return (await session.scalars(select(Job).where(Job.status == "RUNNING"))).all()
 
 
-async def open_sync_job(session: AsyncSession, connection_id: uuid.UUID) -> Job | None:
-    return await session.scalar(
-        select(Job).where(
-            Job.connection_id == connection_id,
-            Job.type == "SYNC",
-            Job.status.in_(("QUEUED", "RUNNING")),
-        )
+async def open_sync_job(
+    session: AsyncSession, connection_id: uuid.UUID, *, queued_first: bool = False
+) -> Job | None:
+    """The connection's queued or running sync (the newest one; with `queued_first`, a
+    queued one before a running one)."""
+    stmt = select(Job).where(
+        Job.connection_id == connection_id,
+        Job.type == "SYNC",
+        Job.status.in_(("QUEUED", "RUNNING")),
     )
+    if queued_first:
+        stmt = stmt.order_by(case((Job.status == "QUEUED", 0), else_=1))
+    return await session.scalar(stmt.order_by(Job.created_at.desc()).limit(1))
 
 
 async def items(
@@ -117,16 +122,18 @@ async def count_items(session: AsyncSession, job_id: uuid.UUID, status: str) -> 
     )
 
 
-async def set_progress(session: AsyncSession, job_id: uuid.UUID, processed: int) -> None:
-    """One UPDATE: processed items, and the total raised to it if it was lower."""
+async def set_progress(
+    session: AsyncSession, job_id: uuid.UUID, processed: int, total: int | None = None
+) -> None:
+    """One UPDATE: processed items and the total (`total` if given, else the one stored),
+    raised to `processed` if lower (a vendor's count may be approximate)."""
+    current = Job.progress_total if total is None else literal(total)
     await session.execute(
         update(Job)
         .where(Job.id == job_id)
         .values(
             progress_processed=processed,
-            progress_total=case(
-                (Job.progress_total < processed, processed), else_=Job.progress_total
-            ),
+            progress_total=case((current < processed, processed), else_=current),
         )
         .execution_options(synchronize_session=False)
     )

@@ -242,6 +242,14 @@ async def finish(
         if connection is not None:
             previous = connection.health
             connection.health = health_for(exc)
+            skipped = (result or {}).get("skipped_count") if job.type == "SYNC" else None
+            if failure is None and skipped:
+                connection.health = {
+                    **connection.health,
+                    "description": f"Last sync succeeded; {skipped} item(s) skipped "
+                    "(the sync job's result.skipped says which and why)",
+                    "skipped_items": skipped,
+                }
             changed = events.health_changed(connection, previous, job.id)
             outgoing += [changed] if changed else []
             if job.type == "SYNC" and connection.state == "ACTIVE":

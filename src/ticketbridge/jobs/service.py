@@ -129,8 +129,17 @@ async def schedule_sync(
     session: AsyncSession, connection: Connection, *, full: bool = False
 ) -> Job:
     """One open sync per connection: asking again returns the queued or running one.
-    ``full`` asks for every ticket to be read again (recorded in the job's payload)."""
-    existing = await repository.open_sync_job(session, connection.id)
+
+    ``full``: a full resync (every ticket, not only those updated since the last sync). A
+    queued sync becomes full; a running incremental one started before the request, so a
+    full one is queued after it.
+    """
+    existing = await repository.open_sync_job(session, connection.id, queued_first=full)
     if existing is not None:
-        return existing
+        if not full or (existing.payload or {}).get("full"):
+            return existing
+        if existing.status == "QUEUED":
+            existing.payload = {**(existing.payload or {}), "full": True}
+            await session.flush()
+            return existing
     return await enqueue(session, connection, "SYNC", {"full": True} if full else {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import HTMLResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, Session, parse_uuid
@@ -16,6 +16,7 @@ from ticketbridge.jobs import service as jobs
 from ticketbridge.jobs.schemas import JobOut
 from ticketbridge.provisioning import repository, service
 from ticketbridge.provisioning.models import Connection, Organization
+from ticketbridge.provisioning.options import needs_full_resync
 from ticketbridge.provisioning.schemas import (
     AccountOut,
     AccountPatch,
@@ -29,6 +30,7 @@ from ticketbridge.provisioning.schemas import (
     JobAccepted,
     OrganizationCreate,
     OrganizationOut,
+    SyncRequest,
 )
 
 router = APIRouter(prefix="/provisioning", tags=["provisioning"])
@@ -206,9 +208,19 @@ async def update_connection(
     session: Session,
     account: CurrentAccount,
 ) -> ConnectionOut:
-    """Change credentials, options, state or the refresh interval."""
+    """Change credentials, options, state or the refresh interval.
+
+    `options` is a JSON merge patch; a change of the project filter or of a mapping queues a
+    full resync, so tickets synced before the change follow it too."""
     org, connection = await _org_connection(session, account, org_id, connection_id)
+    before = dict(connection.options or {})
     connection = await service.update_connection(ctx, session, account, connection.id, body)
+    if connection.state == "ACTIVE" and needs_full_resync(before, connection.options):
+        await jobs.schedule_sync(session, connection, full=True)
+        out = service.connection_out(ctx, connection, org)
+        await session.commit()
+        jobs_runtime.wake(ctx)
+        return out
     return service.connection_out(ctx, connection, org)
 
 
@@ -257,14 +269,22 @@ async def test_connection(
     responses=NOT_FOUND,
 )
 async def sync_connection(
-    org_id: str, connection_id: str, ctx: Ctx, session: Session, account: CurrentAccount
+    org_id: str,
+    connection_id: str,
+    ctx: Ctx,
+    session: Session,
+    account: CurrentAccount,
+    body: Annotated[SyncRequest | None, Body()] = None,
 ) -> JobAccepted:
-    """Start a sync now (or get the one already queued or running)."""
+    """Start a sync now (or get the one already queued or running).
+
+    Body (optional): `{"full": true}` syncs every ticket, not only those updated since the
+    last sync."""
     _, connection = await _org_connection(session, account, org_id, connection_id)
     require(connection.vendor, Capability.SYNC)
     if connection.state != "ACTIVE":
         raise Unprocessable(f"Connection is {connection.state}; only ACTIVE connections sync")
-    job = await jobs.schedule_sync(session, connection)
+    job = await jobs.schedule_sync(session, connection, full=body is not None and body.full)
     await session.commit()
     jobs_runtime.wake(ctx)
     return JobAccepted(job_id=job.id)

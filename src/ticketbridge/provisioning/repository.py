@@ -238,3 +238,28 @@ async def delete_org_connections(session: AsyncSession, org_id: uuid.UUID) -> No
         .where(Connection.organization_id == org_id)
         .values(state="DELETED", deleted_at=utcnow(), next_sync_at=None)
     )
+
+
+async def advance_sync_cursor(
+    session: AsyncSession,
+    connection_id: uuid.UUID,
+    expected: datetime | None,
+    cursor: datetime | None,
+) -> None:
+    """A sync's end: the mark becomes `cursor` only if it is still `expected` (what the sync
+    started from); a mark reset meanwhile stays reset. The sync time is recorded either way."""
+    await session.execute(
+        update(Connection)
+        .where(Connection.id == connection_id)
+        .values(last_synced_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Connection)
+        .where(
+            Connection.id == connection_id,
+            Connection.sync_cursor.is_not_distinct_from(expected),
+        )
+        .values(sync_cursor=cursor)
+        .execution_options(synchronize_session=False)
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ticketbridge.netguard import UrlRefused, parse_url
 
@@ -81,10 +81,25 @@ class OrganizationOut(BaseModel):
     updated_at: datetime
 
 
+# Caps on a connection's options (docs/api.md, "Connection options"): a filter or a mapping
+# is read on every sync and every write, and the filter goes into every search query.
+MAX_PROJECT_KEYS = 500
+MAX_PROJECT_KEY_LENGTH = 100
+MAX_MAPPING_ENTRIES = 200
+MAX_VENDOR_NAME_LENGTH = 255
+
+ProjectKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PROJECT_KEY_LENGTH)]
+VendorName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_VENDOR_NAME_LENGTH)]
+
+
 class ConnectionOptions(StrictModel):
-    project_keys_filter: list[str] | None = None
-    status_mapping: dict[str, Status] = Field(default_factory=dict)
-    priority_mapping: dict[str, Priority] = Field(default_factory=dict)
+    project_keys_filter: list[ProjectKey] | None = Field(default=None, max_length=MAX_PROJECT_KEYS)
+    status_mapping: dict[VendorName, Status] = Field(
+        default_factory=dict, max_length=MAX_MAPPING_ENTRIES
+    )
+    priority_mapping: dict[VendorName, Priority] = Field(
+        default_factory=dict, max_length=MAX_MAPPING_ENTRIES
+    )
 
 
 # "validate" on the wire (BaseModel.validate is taken): false skips the vendor check.
@@ -111,7 +126,12 @@ class ConnectionPatch(StrictModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     credentials: dict[str, Any] | None = None
     check_vendor: bool = VALIDATE
-    options: ConnectionOptions | None = None
+    options: dict[str, Any] | None = Field(
+        default=None,
+        description="A JSON merge patch (RFC 7396) on the connection's options: keys sent "
+        "replace, keys sent as null are removed, nested objects merge, keys not sent stay. "
+        "`null` for the whole object restores the defaults.",
+    )
     state: Literal["ACTIVE", "PAUSED"] | None = None
     refresh_interval_secs: int | None = Field(default=None, ge=60, le=30 * 86400)
     identifier: str | None = Field(default=None, max_length=200)
@@ -122,6 +142,11 @@ class Health(BaseModel):
     status: str
     description: str | None = None
     resolution_owner: str | None = None
+    skipped_items: int | None = Field(
+        default=None,
+        description="After a sync that skipped items it could not store (status stays "
+        "HEALTHY): how many; the sync job's result.skipped lists them with reasons.",
+    )
 
 
 class ConnectionOut(BaseModel):
@@ -145,6 +170,13 @@ class ConnectionOut(BaseModel):
 class ConnectionTestOut(BaseModel):
     ok: bool
     detail: str
+
+
+class SyncRequest(StrictModel):
+    full: bool = Field(
+        default=False,
+        description="Every ticket, not only those updated since the last sync.",
+    )
 
 
 class JobAccepted(BaseModel):

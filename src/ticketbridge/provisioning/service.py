@@ -29,6 +29,7 @@ from ticketbridge.errors import (
 from ticketbridge.ids import uuid7
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
+from ticketbridge.provisioning.options import needs_full_resync, patched
 from ticketbridge.provisioning.schemas import (
     AccountPatch,
     ConnectionCreate,
@@ -267,8 +268,11 @@ async def update_connection(
         if getattr(creds, "oauth", False):
             connection.state = "PENDING"
             connection.oauth_state = secrets.token_urlsafe(24)
-    if patch.options is not None:
-        connection.options = patch.options.model_dump(mode="json")
+    if "options" in patch.model_fields_set:
+        options = patched(connection.options, patch.options)
+        if needs_full_resync(connection.options, options):
+            connection.sync_cursor = None  # the next sync is a full one, whenever it runs
+        connection.options = options
     if patch.refresh_interval_secs is not None:
         connection.refresh_interval_secs = patch.refresh_interval_secs
     if "identifier" in patch.model_fields_set:
@@ -325,7 +329,8 @@ def connection_out(
         last_synced_at=connection.last_synced_at,
         created_at=connection.created_at,
         updated_at=connection.updated_at,
-        options=ConnectionOptions.model_validate(connection.options or {}),
+        # As stored (options stored before today's caps may exceed them; a read never fails).
+        options=ConnectionOptions.model_construct(**(connection.options or {})),
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ticketbridge.itsm.issue_types.models import IssueType
@@ -96,6 +97,34 @@ async def user_ids(
     return {vendor_id: id_ for vendor_id, id_ in rows.all()}
 
 
+async def identifier_holders(
+    session: AsyncSession,
+    connection_id: uuid.UUID,
+    identifiers: Iterable[str],
+    internal_ids: Iterable[str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """In one query: identifier -> vendor internal id of the ticket holding it (for those of
+    `identifiers` in use), and vendor internal id -> identifier (for those of `internal_ids`
+    already stored)."""
+    wanted, ids = sorted(set(identifiers)), sorted(set(internal_ids))
+    if not wanted and not ids:
+        return {}, {}
+    rows = await session.execute(
+        select(Ticket.identifier, Ticket.vendor_internal_id).where(
+            Ticket.connection_id == connection_id,
+            or_(Ticket.identifier.in_(wanted), Ticket.vendor_internal_id.in_(ids)),
+        )
+    )
+    holders: dict[str, str] = {}
+    stored: dict[str, str] = {}
+    present = set(ids)
+    for identifier, internal_id in rows.all():
+        holders[identifier] = internal_id
+        if internal_id in present:
+            stored[internal_id] = identifier
+    return holders, stored
+
+
 def _insert(dialect_name: str, table: Table) -> Any:
     """The dialect's INSERT, which has ON CONFLICT (both stores support it)."""
     if dialect_name == "postgresql":
@@ -127,6 +156,22 @@ async def upsert_tickets(session: AsyncSession, rows: list[dict[str, Any]]) -> N
         await session.execute(_ticket_upsert(dialect, keys), {"rows": document})
     else:
         await session.execute(_ticket_upsert(dialect, keys), rows)
+
+
+def item_refusal(error: DBAPIError) -> str | None:
+    """What a store error says about the data written: "conflict" (a unique key another row
+    holds), "value" (a value the database cannot keep), or None when it is not about the data
+    (the database is unreachable, out of space, ...), which must fail the sync."""
+    if isinstance(error, IntegrityError):
+        return "conflict"
+    if isinstance(error, DataError):
+        return "value"
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    if sqlstate.startswith("23"):  # PostgreSQL's integrity constraint violations
+        return "conflict"
+    if sqlstate.startswith("22"):  # data exceptions (asyncpg's are not all DataError)
+        return "value"
+    return None
 
 
 async def skip_commit_wait(session: AsyncSession) -> None:

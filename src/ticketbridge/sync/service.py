@@ -16,13 +16,11 @@ still at the vendor in a temporary table, not in a Python set.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -35,15 +33,17 @@ from ticketbridge.db.session import transaction
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.issue_types.models import IssueType
 from ticketbridge.itsm.projects.models import Project
-from ticketbridge.itsm.tickets import repository as tickets
-from ticketbridge.itsm.tickets.service import LocalRefs, Mappings, vendor_ticket_values
+from ticketbridge.itsm.tickets.service import Mappings
 from ticketbridge.itsm.users.models import User
 from ticketbridge.provisioning import repository as connections
 from ticketbridge.sync import repository
+from ticketbridge.sync.report import SyncReport
+from ticketbridge.sync.tickets import PageWriter, References
 
 log = logging.getLogger("ticketbridge.sync")
 
-Progress = Callable[[int], Awaitable[None]]
+# progress(processed, total): total None leaves the job's total as it is.
+Progress = Callable[[int, int | None], Awaitable[None]]
 T = TypeVar("T")
 
 # Vendor pages fetched ahead of the one being written.
@@ -53,37 +53,6 @@ PREFETCH_PAGES = 2
 PAGE_WRITERS = 2
 # Seconds between progress writes during the ticket pages (and one at their end).
 PROGRESS_EVERY = 0.5
-# A report keeps this many skipped items (and counts them all).
-SKIPPED_KEPT = 1000
-
-
-@dataclass
-class SyncReport:
-    full: bool
-    projects: int = 0
-    issue_types: int = 0
-    users: int = 0
-    tickets: int = 0
-    deactivated: int = 0
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    skipped_count: int = 0
-
-    def skip(self, item: str | None, reason: str) -> None:
-        self.skipped_count += 1
-        if len(self.skipped) < SKIPPED_KEPT:
-            self.skipped.append({"item": item, "reason": reason})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "full": self.full,
-            "projects": self.projects,
-            "issue_types": self.issue_types,
-            "users": self.users,
-            "tickets": self.tickets,
-            "deactivated": self.deactivated,
-            "skipped": self.skipped[:SKIPPED_KEPT],
-            "skipped_count": self.skipped_count,
-        }
 
 
 async def sync_connection(
@@ -91,38 +60,37 @@ async def sync_connection(
     connection_id: uuid.UUID,
     connector: Connector,
     progress: Progress,
+    *,
+    full: bool = False,
 ) -> SyncReport:
+    """``full``: every ticket, whatever the mark says (also when the mark was reset, as a
+    change of the connection's filter or mappings does)."""
     async with transaction(sessionmaker) as session:
         connection = await connections.get_connection_unscoped(session, connection_id)
         assert connection is not None
         options = connection.options or {}
         keys = options.get("project_keys_filter") or None
-        since = connection.sync_cursor
+        mark = connection.sync_cursor
+        since = None if full else mark
         mappings = Mappings.of(connection)
     report = SyncReport(full=since is None)
     sync_id, started = uuid7(), utcnow()
     project_ids = await _sync_projects(sessionmaker, connection_id, connector, keys, report)
     await _sync_users(sessionmaker, connection_id, connector, project_ids, report)
     async with transaction(sessionmaker) as session:
-        refs = await _References.load(session, connection_id)
+        refs = await References.load(session, connection_id)
+    writer = PageWriter(sessionmaker, connection_id, sync_id, mappings, refs, report)
     high_water = since
-
-    # Pages that claim caller identifiers are written one at a time: each must see the
-    # claims the others committed (two issues can carry one identifier, e.g. a clone).
-    claiming = asyncio.Lock()
 
     async def write(batch: list[VendorTicket]) -> None:
         nonlocal high_water
-        claims = any(t.identifier for t in batch)
-        serial = claiming if claims else contextlib.nullcontext()
-        async with serial, transaction(sessionmaker) as session:
-            await repository.skip_commit_wait(session)
-            newest = await _upsert_tickets(
-                session, connection_id, sync_id, batch, mappings, refs, report
-            )
+        newest = await writer.write(batch)
         if newest and (high_water is None or newest > high_water):
             high_water = newest
 
+    # The vendor's count of what the search will bring, before the first page: a real total.
+    total = await connector.count_tickets(since, keys, known_projects=list(project_ids))
+    await progress(0, total)
     reported_at = time.monotonic()
     pages = merged(
         [connector.iter_tickets(since, keys, known_projects=list(project_ids))], PREFETCH_PAGES
@@ -131,9 +99,9 @@ async def sync_connection(
         async for batch in pages:
             await writers.submit(write(batch))
             if time.monotonic() - reported_at >= PROGRESS_EVERY:
-                await progress(report.tickets)
+                await progress(report.tickets + report.skipped_count, None)
                 reported_at = time.monotonic()
-    await progress(report.tickets)
+    await progress(report.tickets + report.skipped_count, None)
     async with transaction(sessionmaker) as session:
         if report.full:  # the planner's row counts are from before this sync
             await repository.refresh_statistics(session)
@@ -148,10 +116,9 @@ async def sync_connection(
     else:
         await _deactivate_missing(sessionmaker, connection_id, connector, keys, started, report)
     async with transaction(sessionmaker) as session:
-        connection = await connections.get_connection_unscoped(session, connection_id)
-        assert connection is not None
-        connection.sync_cursor = high_water
-        connection.last_synced_at = utcnow()
+        # The mark moves only if nobody reset it meanwhile (a change of options asks for a
+        # full resync by resetting it; this sync ran on the old options).
+        await connections.advance_sync_cursor(session, connection_id, mark, high_water)
     return report
 
 
@@ -252,89 +219,6 @@ async def _sync_users(
             await repository.replace_project_users(
                 session, project_id, {u.id for u in users.values()}
             )
-
-
-@dataclass
-class _References:
-    """Our ids of what tickets point to, read once per sync (users as first met)."""
-
-    projects: dict[str, uuid.UUID]
-    issue_types: dict[tuple[str, str], uuid.UUID]
-    users: dict[str, uuid.UUID | None] = field(default_factory=dict)
-
-    @classmethod
-    async def load(cls, session: AsyncSession, connection_id: uuid.UUID) -> _References:
-        return cls(
-            projects=await repository.project_ids(session, connection_id),
-            issue_types=await repository.issue_type_ids(session, connection_id),
-        )
-
-    async def load_users(
-        self, session: AsyncSession, connection_id: uuid.UUID, vendor_ids: set[str]
-    ) -> None:
-        # Users are synced before tickets, so one not found now stays unknown this sync.
-        missing = sorted(v for v in vendor_ids if v not in self.users)
-        found = await repository.user_ids(session, connection_id, missing)
-        for vendor_id in missing:
-            self.users[vendor_id] = found.get(vendor_id)
-
-
-async def _upsert_tickets(
-    session: AsyncSession,
-    connection_id: uuid.UUID,
-    sync_id: uuid.UUID,
-    batch: list[VendorTicket],
-    mappings: Mappings,
-    refs: _References,
-    report: SyncReport,
-) -> datetime | None:
-    await refs.load_users(
-        session,
-        connection_id,
-        {v for t in batch for v in (t.assignee_vendor_id, t.reporter_vendor_id) if v},
-    )
-    # Identifiers callers gave to tickets created with vendor ids (kept in Jira by us).
-    claimed = await tickets.identifier_owners(
-        session, connection_id, {t.identifier for t in batch if t.identifier}
-    )
-    rows: dict[str, dict[str, Any]] = {}  # by vendor internal id: the last one wins
-    newest: datetime | None = None
-    now = utcnow()
-    for vt in batch:
-        if not vt.key or not vt.internal_id:
-            report.skip(vt.internal_id or vt.key, "missing id or key")
-            continue
-        local = LocalRefs(
-            project_id=refs.projects.get(vt.project_vendor_id or ""),
-            type_id=refs.issue_types.get((vt.project_vendor_id or "", vt.type_vendor_id or "")),
-            # The parent's id is written by the upsert (kept while the parent is the same)
-            # and by `link_parents` once every page is in: no lookup per page.
-            parent_ticket_id=None,
-            assigned_user_id=refs.users.get(vt.assignee_vendor_id or ""),
-            created_by_user_id=refs.users.get(vt.reporter_vendor_id or ""),
-        )
-        # The one mapping of writes and the sync (the upsert keeps status_updated_at when the
-        # status did not change, as `apply_vendor_ticket` does).
-        values = vendor_ticket_values(vt, local, mappings, now)
-        identifier = vt.key
-        if vt.identifier and claimed.setdefault(vt.identifier, vt.internal_id) == vt.internal_id:
-            identifier = vt.identifier
-        values.update(
-            id=uuid7(),
-            connection_id=connection_id,
-            identifier=identifier,
-            created_at=now,
-            last_seen_sync_id=sync_id,
-        )
-        rows[vt.internal_id] = values
-        if values["status"] == "UNKNOWN":
-            report.skip(vt.key, f"status {vt.status_name!r} has no mapping; stored as UNKNOWN")
-        report.tickets += 1
-        if vt.updated_at and (newest is None or vt.updated_at > newest):
-            newest = vt.updated_at
-    # In one order for every page: concurrent page writes lock rows in the same order.
-    await repository.upsert_tickets(session, [rows[k] for k in sorted(rows)])
-    return newest
 
 
 async def _deactivate_missing(

@@ -23,6 +23,7 @@ async def run_sync(ctx: AppContext, job_id: uuid.UUID) -> None:
     async with transaction(ctx.sessionmaker) as session:
         job = await repository.get(session, job_id)
         assert job is not None
+        full = bool((job.payload or {}).get("full"))
         connection = await connections.get_connection_unscoped(session, job.connection_id)
         if connection is None or connection.state in ("DELETED", "PAUSED", "PENDING"):
             state = connection.state if connection else "DELETED"
@@ -36,9 +37,9 @@ async def run_sync(ctx: AppContext, job_id: uuid.UUID) -> None:
         await finish(ctx, job_id, failure=failure)
         return
 
-    async def progress(processed: int) -> None:
+    async def progress(processed: int, total: int | None) -> None:
         async with transaction(ctx.sessionmaker) as session:
-            await repository.set_progress(session, job_id, processed)
+            await repository.set_progress(session, job_id, processed, total)
 
-    report = await sync_connection(ctx.sessionmaker, connection_id, connector, progress)
+    report = await sync_connection(ctx.sessionmaker, connection_id, connector, progress, full=full)
     await finish(ctx, job_id, result=report.as_dict())

@@ -121,6 +121,19 @@ def test_approximate_count(client: httpx.Client, emulator: EmulatorServer) -> No
     assert response.json() == {"count": eng_count(emulator)}
 
 
+def test_approximate_count_takes_the_sync_queries_and_refuses_unbounded_jql(
+    client: httpx.Client, emulator: EmulatorServer
+) -> None:
+    count = "/rest/api/3/search/approximate-count"
+    everything = client.post(count, json={"jql": 'updated >= "1970-01-01 00:00"'})
+    assert everything.json() == {"count": len(emulator.state.issues)}
+    eng = client.post(count, json={"jql": 'project in ("ENG") AND updated >= "1970-01-01 00:00"'})
+    assert eng.json() == {"count": eng_count(emulator)}
+    for body in ({"jql": ""}, {}, {"jql": "project = "}):
+        refused = client.post(count, json=body)
+        assert refused.status_code == 400 and refused.json()["errorMessages"], body
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("version", ["2", "3"])
 def test_old_search_is_gone(client: httpx.Client, method: str, version: str) -> None:

@@ -222,6 +222,13 @@ class JiraClient:
         # A search has no side effects: safe to retry.
         return await self.request("POST", f"{API}/search/jql", json=body, idempotent=True)  # type: ignore[no-any-return]
 
+    async def approximate_count(self, jql: str) -> dict[str, Any]:
+        """`search/approximate-count`: ``{"count": n}``; recent changes may be missing."""
+        body = {"jql": jql}
+        return await self.request(  # type: ignore[no-any-return]
+            "POST", f"{API}/search/approximate-count", json=body, idempotent=True
+        )
+
     async def assignable_users(
         self, project: str, query: str | None, start_at: int, max_results: int
     ) -> list[dict[str, Any]]:

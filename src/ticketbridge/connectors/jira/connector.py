@@ -17,6 +17,7 @@ from ticketbridge.connectors.base import (
     StatusUnreachable,
     TicketChanges,
     TicketDraft,
+    TicketPage,
     VendorIssueType,
     VendorProject,
     VendorTicket,
@@ -401,7 +402,7 @@ class JiraConnector:
         updated_since: datetime | None,
         project_keys: list[str] | None,
         known_projects: Sequence[str] = (),
-    ) -> AsyncIterator[list[VendorTicket]]:
+    ) -> AsyncIterator[TicketPage]:
         """Pages of tickets updated since `updated_since` (all of them without it).
 
         The search is cut into `SEARCH_STREAMS` disjoint JQL queries by project, paged at the
@@ -411,9 +412,7 @@ class JiraConnector:
         project not named (``project not in (...)``), so nothing is missed if the list is
         stale. Pages of different streams interleave; each stream keeps its order.
         """
-        since = (updated_since - timedelta(minutes=2)) if updated_since else None
-        stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
-        updated = f'updated >= "{stamp}"'
+        updated = _updated_clause(updated_since)
         order = " ORDER BY updated ASC, id ASC"
         if project_keys:
             groups = [project_keys[n::SEARCH_STREAMS] for n in range(SEARCH_STREAMS)]
@@ -428,7 +427,22 @@ class JiraConnector:
         streams = [self._ticket_pages(q + order) for q in queries]
         return merged(streams, depth=SEARCH_STREAMS)
 
-    async def _ticket_pages(self, jql: str) -> AsyncIterator[list[VendorTicket]]:
+    async def count_tickets(
+        self,
+        updated_since: datetime | None,
+        project_keys: list[str] | None,
+        known_projects: Sequence[str] = (),
+    ) -> int | None:
+        """How many tickets `iter_tickets` will bring, by Jira's approximate count (one call;
+        issues changed a moment ago may be missing from it, so it can be a little short)."""
+        jql = _updated_clause(updated_since)
+        if project_keys:
+            jql = f"project in ({_jql_keys(project_keys)}) AND {jql}"
+        answer = await self.client.approximate_count(jql)
+        count = answer.get("count") if isinstance(answer, dict) else None
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+    async def _ticket_pages(self, jql: str) -> AsyncIterator[TicketPage]:
         def fetch(token: str | None) -> asyncio.Task[dict[str, Any]]:
             return asyncio.ensure_future(
                 self.client.search_jql(
@@ -576,14 +590,44 @@ class JiraConnector:
         return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
 
 
+def _updated_clause(updated_since: datetime | None) -> str:
+    """Tickets updated since the mark minus two minutes (JQL compares whole minutes)."""
+    since = (updated_since - timedelta(minutes=2)) if updated_since else None
+    stamp = since.strftime("%Y-%m-%d %H:%M") if since else "1970-01-01 00:00"
+    return f'updated >= "{stamp}"'
+
+
 def _jql_keys(keys: Sequence[str]) -> str:
     return ", ".join('"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
 
 
-def _tickets_of(
-    issues: list[dict[str, Any]], site_url: str, connection_id: str
-) -> list[VendorTicket]:
-    return [mapping.issue_to_ticket(i, site_url, connection_id) for i in issues]
+def _tickets_of(issues: list[dict[str, Any]], site_url: str, connection_id: str) -> TicketPage:
+    """The page's tickets; an issue in a shape we cannot read is set aside with a reason
+    (the sync reports it as skipped), never failing the page."""
+    page = TicketPage()
+    for issue in issues:
+        try:
+            if not isinstance(issue.get("key"), str) or not isinstance(issue.get("id"), str | int):
+                raise _Unreadable("Jira sent it without a usable key or id")
+            page.append(mapping.issue_to_ticket(issue, site_url, connection_id))
+        except (_Unreadable, KeyError, ValueError, TypeError, AttributeError) as exc:
+            ref = issue.get("key") or issue.get("id") if isinstance(issue, dict) else None
+            page.unreadable.append((str(ref) if ref else None, _unreadable_reason(exc)))
+    return page
+
+
+class _Unreadable(Exception):
+    """An issue we cannot take; the message says why, for people."""
+
+
+def _unreadable_reason(exc: Exception) -> str:
+    if isinstance(exc, _Unreadable):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return f"Jira sent it without its {exc.args[0]!r} field"
+    if isinstance(exc, ValueError):
+        return "Jira sent a field of it in a format we cannot read (a date, say)"
+    return "Jira sent a field of it in a shape we cannot read"
 
 
 def _user(u: dict[str, Any]) -> VendorUser:

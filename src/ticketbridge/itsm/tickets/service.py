@@ -28,7 +28,7 @@ from ticketbridge.errors import (
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.issue_types import repository as issue_types
 from ticketbridge.itsm.projects import repository as projects
-from ticketbridge.itsm.tickets import repository
+from ticketbridge.itsm.tickets import identifiers, repository
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
 from ticketbridge.itsm.users import repository as users
@@ -247,11 +247,14 @@ async def store_vendor_ticket(
 ) -> Ticket:
     row = await repository.by_internal_ids(session, connection.id, [vt.internal_id])
     ticket = row.get(vt.internal_id)
+    if identifier and (ticket is None or ticket.identifier != identifier):
+        await _take_identifier(session, connection, identifier, vt)
     if ticket is None:
         ticket = Ticket(
             id=uuid7(),
             connection_id=connection.id,
-            identifier=identifier or vt.key,
+            identifier=identifier
+            or await _free_identifier(session, connection, vt.key, vt.internal_id),
             created_at=utcnow(),
         )
         session.add(ticket)
@@ -260,6 +263,44 @@ async def store_vendor_ticket(
     apply_vendor_ticket(ticket, vt, await local_refs(session, connection.id, vt), mappings)
     await session.flush()
     return ticket
+
+
+async def _free_identifier(
+    session: AsyncSession,
+    connection: Connection,
+    key: str,
+    internal_id: str,
+    besides: str | None = None,
+) -> str:
+    """The vendor key, or the next candidate when another ticket holds it (`identifiers`)."""
+    held = identifiers.candidates(key, internal_id)
+    for candidate in held:
+        holder = await repository.by_identifier(session, connection.id, candidate)
+        free = holder is None or holder.vendor_internal_id == internal_id
+        if free and candidate != besides:
+            return candidate
+    raise Conflict(f"Ticket {key} was created in the vendor, but {identifiers.taken_message(held)}")
+
+
+async def _take_identifier(
+    session: AsyncSession, connection: Connection, identifier: str, vt: VendorTicket
+) -> None:
+    """Makes a caller's identifier free for `vt`. It was free when the create claimed it; a
+    sync may have stored meanwhile the vendor's ticket whose key it is: the caller's
+    identifier is kept, that ticket moves to its next candidate (`identifiers`)."""
+    holder = await repository.by_identifier(session, connection.id, identifier)
+    if holder is None or holder.vendor_internal_id == vt.internal_id:
+        return
+    if holder.identifier != holder.vendor_id:  # another caller's: never taken from them
+        raise Conflict(
+            f"Ticket {vt.key} was created in the vendor, but identifier {identifier!r} is "
+            "held by another ticket",
+            ticket_id=str(holder.id),
+        )
+    holder.identifier = await _free_identifier(
+        session, connection, holder.vendor_id, holder.vendor_internal_id, besides=identifier
+    )
+    await session.flush()  # before the new ticket takes the identifier
 
 
 async def create_ticket(
