@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ticketbridge.auth.dependencies import Ctx, CurrentConnection, Session
-from ticketbridge.connectors.base import Capability, require
+from ticketbridge.connectors.base import Capability, check_custom_fields, require
 from ticketbridge.ids import tokens
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, BulkUpdate
@@ -12,6 +12,12 @@ from ticketbridge.provisioning.schemas import JobAccepted
 from ticketbridge.provisioning.service import connector_for
 
 BULK_ERRORS = {**ERRORS, 413: {"description": "Body over 1 MiB"}}
+
+
+def _check_entries(vendor: str, body: BulkCreate) -> None:
+    """A malformed entry fails the whole request (API.md 6.3), vendor rules included."""
+    for i, ticket in enumerate(body.tickets):
+        check_custom_fields(vendor, ticket.custom_fields, where=f"tickets[{i}].")
 
 
 @router.post(
@@ -27,6 +33,7 @@ async def bulk_create(
     """Create up to 50 tickets in a job; poll GET /v1/jobs/{job_id}."""
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
+    _check_entries(connection.vendor, body)
     job = await jobs.enqueue(
         session,
         connection,
@@ -51,6 +58,7 @@ async def bulk_create_sync(
     """Create up to 50 tickets now; per-ticket results in request order (always 200)."""
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
+    _check_entries(connection.vendor, body)
     fresh = tokens(len(body.tickets))
     entries = [(i, t, fresh[i]) for i, t in enumerate(body.tickets)]
     prepared = await bulk.prepare(session, connection, entries)
