@@ -60,13 +60,13 @@ def invalid_entry(index: int, request: Any, exc: ValidationError) -> BulkResult:
     """The outcome of a queued entry that today's request rules refuse."""
     errors = exc.errors()
     where = printable(".".join(str(p) for p in errors[0]["loc"])) if errors else ""
-    reason = printable(errors[0]["msg"]) if errors else "invalid entry"
+    reason = printable(errors[0]["msg"]).removeprefix("Value error, ") if errors else "invalid"
     identifier = request.get("identifier") if isinstance(request, dict) else None
     return BulkResult(
         request_index=index,
         success=False,
         identifier=printable(identifier) if isinstance(identifier, str) else None,
-        error=f"{where}: {reason}" if where else reason,
+        error=reason if reason.startswith(where) else f"{where}: {reason}",
     )
 
 
