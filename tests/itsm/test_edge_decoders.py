@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -31,6 +31,9 @@ from ticketbridge.itsm.vendor_json import (
     check_vendor_json,
     lone_surrogate,
 )
+
+# No wall-clock limit (a loaded machine must not fail a property); more examples than the default.
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text with everything a JSON string can carry, lone surrogates included.
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=20)
@@ -69,26 +72,31 @@ def _cursor_decodes_or_422(cursor: str) -> None:
     assert direction in ("n", "p") and isinstance(key, uuid.UUID)
 
 
+@PROPERTY
 @given(st.text(max_size=300))
 def test_any_text_is_a_cursor_or_a_422(cursor: str) -> None:
     _cursor_decodes_or_422(cursor)
 
 
+@PROPERTY
 @given(JSONISH)
 def test_any_json_in_base64_is_a_cursor_or_a_422(value: Any) -> None:
     _cursor_decodes_or_422(_b64(_json_bytes(value)))
 
 
+@PROPERTY
 @given(st.dictionaries(st.sampled_from(["d", "k", "x"]), JSONISH, max_size=3))
 def test_forged_slots_are_a_cursor_or_a_422(value: dict[str, Any]) -> None:
     _cursor_decodes_or_422(_b64(_json_bytes(value)))
 
 
+@PROPERTY
 @given(st.binary(max_size=150))
 def test_any_bytes_in_base64_are_a_cursor_or_a_422(raw: bytes) -> None:
     _cursor_decodes_or_422(_b64(raw))
 
 
+@PROPERTY
 @given(st.sampled_from(["n", "p"]), st.uuids())
 def test_cursors_we_make_decode_to_what_they_hold(direction: str, key: uuid.UUID) -> None:
     assert decode_cursor(encode_cursor(direction, key)) == (direction, key)
@@ -107,11 +115,13 @@ def _timestamp_or_value_error(text: str) -> datetime | None:
     return parsed
 
 
+@PROPERTY
 @given(st.text(max_size=80))
 def test_any_text_is_a_utc_timestamp_or_a_value_error(text: str) -> None:
     _timestamp_or_value_error(text)
 
 
+@PROPERTY
 @given(
     st.from_regex(
         r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
@@ -123,6 +133,7 @@ def test_well_formed_looking_text_is_a_utc_timestamp_or_a_value_error(text: str)
     _timestamp_or_value_error(text)
 
 
+@PROPERTY
 @given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))])))
 def test_aware_timestamps_read_back_as_the_same_moment(moment: datetime) -> None:
     try:
@@ -133,6 +144,7 @@ def test_aware_timestamps_read_back_as_the_same_moment(moment: datetime) -> None
     assert parse_timestamp(moment.isoformat()) == moment
 
 
+@PROPERTY
 @given(st.datetimes())
 def test_timestamps_without_offset_are_utc(moment: datetime) -> None:
     assert parse_timestamp(moment.isoformat()) == moment.replace(tzinfo=UTC)
@@ -144,6 +156,7 @@ def test_timestamps_without_offset_are_utc(moment: datetime) -> None:
 # --- vendor-bound JSON ---------------------------------------------------------------
 
 
+@PROPERTY
 @given(JSONISH)
 def test_vendor_json_passes_only_what_round_trips_unchanged(value: Any) -> None:
     try:
@@ -156,6 +169,7 @@ def test_vendor_json_passes_only_what_round_trips_unchanged(value: Any) -> None:
     assert orjson.loads(orjson.dumps(value)) == value
 
 
+@PROPERTY
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.integers(min_value=-(2**70)))
 def test_vendor_json_numbers_outside_the_limits_are_refused(number: float | int) -> None:
     fine = isinstance(number, int) and INT_MIN <= number <= INT_MAX
@@ -167,6 +181,7 @@ def test_vendor_json_numbers_outside_the_limits_are_refused(number: float | int)
             check_vendor_json({"n": number})
 
 
+@PROPERTY
 @given(st.integers(min_value=0, max_value=3 * MAX_DEPTH))
 def test_vendor_json_depth_limit(depth: int) -> None:
     value: Any = 1
@@ -179,6 +194,7 @@ def test_vendor_json_depth_limit(depth: int) -> None:
             check_vendor_json(value)
 
 
+@PROPERTY
 @given(st.dictionaries(ANY_TEXT, JSONISH, max_size=4) | JSONISH)
 def test_ticket_create_takes_any_custom_fields_or_refuses_them(fields: Any) -> None:
     body = {"name": "x", "project_vendor_id": "ENG", "type": "Task", "custom_fields": fields}
@@ -191,6 +207,7 @@ def test_ticket_create_takes_any_custom_fields_or_refuses_them(fields: Any) -> N
 # --- the body guard's surrogate scan -------------------------------------------------
 
 
+@PROPERTY
 @given(JSONISH)
 def test_lone_surrogate_scan_finds_exactly_the_text_utf8_cannot_encode(value: Any) -> None:
     where = lone_surrogate(_json_bytes(value))
@@ -204,6 +221,7 @@ def test_lone_surrogate_scan_finds_exactly_the_text_utf8_cannot_encode(value: An
         where.encode("utf-8")
 
 
+@PROPERTY
 @given(st.binary(max_size=200))
 def test_lone_surrogate_scan_takes_any_bytes(raw: bytes) -> None:
     where = lone_surrogate(raw)
