@@ -9,6 +9,9 @@ docs/api.md ("Input validation"):
 - integers fit in 64 bits (signed); floats are finite (no NaN, Infinity, 1e999);
 - text and keys are valid Unicode (no lone surrogates); keys are 1 to 255 characters;
 - at most ``MAX_NODES`` values in all.
+
+`lone_surrogate` is the request-wide half: the API's input guard uses it to refuse any JSON
+body with text that is not valid Unicode, whatever field it sits in.
 """
 
 from __future__ import annotations
