@@ -9,15 +9,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
 
 from ticketbridge import __version__
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
+from ticketbridge.itsm.vendor_json import lone_surrogate, printable
 from ticketbridge.logs import configure_logging
 from ticketbridge.metrics import MetricsMiddleware, render_metrics
 
@@ -29,10 +32,37 @@ def _validation_handler(_request: Request, exc: Exception) -> Response:
     may hold credentials (a connection body with a missing field would echo its token)."""
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {
+            "loc": [printable(p) if isinstance(p, str) else p for p in err.get("loc", ())],
+            "msg": printable(str(err.get("msg", ""))),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
     return JSONResponse({"detail": errors, "code": "VALIDATION_ERROR"}, status_code=422)
+
+
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI answers 400 when a JSON body cannot be parsed for any reason but a syntax
+    error (nested past the parser's recursion limit, not UTF-8): that is bad input like any
+    other, so 422 in the contract's shape. Every other HTTPException renders as FastAPI does."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR and exc.__cause__ is not None:
+        cause = exc.__cause__
+        if isinstance(cause, RecursionError):
+            reason = "it nests too deeply"
+        elif isinstance(cause, UnicodeDecodeError):
+            reason = "it is not valid UTF-8"
+        else:
+            reason = "it is not valid JSON"
+        return JSONResponse(
+            {"detail": f"The request body could not be read: {reason}", "code": "INVALID_JSON"},
+            status_code=422,
+        )
+    return await http_exception_handler(request, exc)
 
 
 def _error_handler(_request: Request, exc: Exception) -> Response:
@@ -55,6 +85,8 @@ class InputGuard:
     """
 
     _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+    # The escape of a UTF-16 surrogate: rare, so its presence alone triggers the exact check.
+    _JSON_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
@@ -90,6 +122,10 @@ class InputGuard:
         if b"\x00" in body or self._JSON_NUL.search(body):
             await self._reject(send, 422, "NUL characters are not allowed in the request")
             return
+        if self._JSON_SURROGATE.search(body) and (where := lone_surrogate(body)) is not None:
+            detail = f"Text must be valid Unicode: {where} holds a lone surrogate"
+            await self._reject(send, 422, detail, field=where)
+            return
         replayed = False
 
         async def replay() -> Any:
@@ -101,9 +137,10 @@ class InputGuard:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, send: Any, status: int, detail: str) -> None:
+    async def _reject(self, send: Any, status: int, detail: str, field: str | None = None) -> None:
         code = "PAYLOAD_TOO_LARGE" if status == 413 else "VALIDATION_ERROR"
-        response = JSONResponse({"detail": detail, "code": code}, status_code=status)
+        body = {"detail": detail, "code": code, **({"field": field} if field else {})}
+        response = JSONResponse(body, status_code=status)
         await response({"type": "http"}, None, send)  # type: ignore[arg-type]
 
 
@@ -130,6 +167,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.add_exception_handler(TicketBridgeError, _error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(Exception, _internal_handler)
+    app.add_exception_handler(HTTPException, _http_error_handler)
 
     from ticketbridge.api import ROUTERS
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
-from ticketbridge.errors import NotSupported
+from ticketbridge.errors import NotSupported, Unprocessable
 
 if TYPE_CHECKING:
     from ticketbridge.context import AppContext
@@ -229,6 +229,10 @@ class ConnectorFactory(Protocol):
     vendor: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     credentials_model: ClassVar[type[BaseModel]]
+    # Vendor field names the normalized fields set, each with the field that sets it:
+    # ``custom_fields`` may not name them (the caller would silently override their own
+    # project, name, ...).
+    reserved_fields: ClassVar[dict[str, str]]
 
     def __call__(
         self, ctx: AppContext, connection_id: str, credentials: dict[str, Any]
@@ -261,6 +265,18 @@ def require(vendor: str, capability: Capability) -> None:
     cls = connector_class(vendor)
     if capability not in cls.capabilities:
         raise NotSupported(f"'{capability.value}' is not supported for this vendor ({vendor})")
+
+
+def check_custom_fields(vendor: str, custom_fields: dict[str, Any] | None, where: str = "") -> None:
+    """422 naming the first key of `custom_fields` that a normalized field sets for `vendor`
+    (`where` prefixes the field path, e.g. ``tickets[3].``), before any vendor call."""
+    reserved: dict[str, str] = getattr(connector_class(vendor), "reserved_fields", {})
+    for key in custom_fields or {}:
+        if key in reserved:
+            raise Unprocessable(
+                f"custom_fields may not set {key!r}: it is set by {reserved[key]}",
+                field=f"{where}custom_fields.{key}",
+            )
 
 
 def _load_builtin() -> None:

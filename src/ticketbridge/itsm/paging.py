@@ -50,14 +50,21 @@ def encode_cursor(direction: str, key: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    """The direction and anchor of a cursor made by `encode_cursor`; any other text, however
+    forged (wrong types in any slot, not base64, not JSON), is a 422 naming ``cursor``."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded))
-        direction = data["d"]
-        if direction not in ("n", "p"):
-            raise ValueError(direction)
-        return direction, uuid.UUID(data["k"])
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+        raise Unprocessable("Invalid cursor", field="cursor") from None
+    if not isinstance(data, dict) or set(data) != {"d", "k"}:
+        raise Unprocessable("Invalid cursor", field="cursor")
+    direction, key = data["d"], data["k"]
+    if not isinstance(direction, str) or direction not in ("n", "p") or not isinstance(key, str):
+        raise Unprocessable("Invalid cursor", field="cursor")
+    try:
+        return direction, uuid.UUID(key)
+    except ValueError:
         raise Unprocessable("Invalid cursor", field="cursor") from None
 
 

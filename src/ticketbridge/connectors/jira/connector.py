@@ -36,6 +36,7 @@ from ticketbridge.connectors.jira.config import (
 )
 from ticketbridge.connectors.jira.workflow import Edge, WorkflowGraph, next_step
 from ticketbridge.errors import (
+    Unprocessable,
     VendorBadQuery,
     VendorNotFound,
     VendorOutcomeUnknown,
@@ -62,6 +63,7 @@ class JiraConnector:
     vendor: ClassVar[str] = "JIRA"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
     credentials_model: ClassVar[type[JiraCredentials]] = JiraCredentials
+    reserved_fields: ClassVar[dict[str, str]] = mapping.RESERVED_FIELDS
 
     def __init__(self, ctx: AppContext, connection_id: str, credentials: dict[str, Any]) -> None:
         from ticketbridge.jobs.budget import vendor_limit  # shared across processes on PG
@@ -150,6 +152,8 @@ class JiraConnector:
 
     async def create_ticket(self, draft: TicketDraft) -> VendorTicket:
         payload = mapping.draft_to_payload(draft, self.connection_id)
+        if unsendable := mapping.unencodable([payload]):
+            raise Unprocessable(f"The ticket cannot be sent to Jira: {unsendable[0]}")
         try:
             created = await self.client.create_issue(payload)
         except VendorOutcomeUnknown:
@@ -198,6 +202,17 @@ class JiraConnector:
 
     async def _bulk_chunk(self, chunk: list[TicketDraft], offset: int) -> list[CreateOutcome]:
         payloads = [mapping.draft_to_payload(d, self.connection_id) for d in chunk]
+        unsendable = mapping.unencodable(payloads)
+        if unsendable:  # those entries fail alone, the others are sent
+            refused = [
+                CreateOutcome(index=offset + i, error=f"The ticket cannot be sent to Jira: {why}")
+                for i, why in unsendable.items()
+            ]
+            rest = [(i, d) for i, d in enumerate(chunk) if i not in unsendable]
+            sent = await self._bulk_chunk([d for _, d in rest], 0) if rest else []
+            for (i, _), outcome in zip(rest, sent, strict=True):
+                outcome.index = offset + i
+            return sorted(refused + sent, key=lambda o: o.index)
         try:
             _status, body = await self.client.bulk_create(payloads)
         except VendorOutcomeUnknown:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+
 from ticketbridge.connectors.base import UNSET, TicketChanges, TicketDraft, VendorTicket
 from ticketbridge.connectors.jira.adf import adf_to_markdown, markdown_to_adf
 
@@ -152,6 +154,21 @@ ISSUE_FIELDS = [
 ]
 
 
+# Jira fields that normalized fields set (draft_to_payload, changes_to_payload), and the
+# fields that set them: custom_fields may not name these (BEHAVIOR.md, "Writes").
+RESERVED_FIELDS: dict[str, str] = {
+    "project": "project_id / project_vendor_id",
+    "summary": "name",
+    "issuetype": "type / type_id / type_vendor_id",
+    "description": "description",
+    "parent": "parent_ticket_id / parent_ticket_vendor_id",
+    "assignee": "assigned_user_id / assigned_user_vendor_id",
+    "labels": "tags",
+    "duedate": "due_date",
+    "priority": "priority",
+}
+
+
 def draft_to_payload(draft: TicketDraft, connection_id: str | None = None) -> dict[str, Any]:
     fields: dict[str, Any] = {"project": {"key": draft.project_vendor_id}, "summary": draft.name}
     if draft.type_vendor_id:
@@ -203,6 +220,24 @@ def changes_to_payload(changes: TicketChanges) -> dict[str, Any]:
     if changes.custom_fields is not UNSET and changes.custom_fields:
         fields.update(changes.custom_fields)
     return {"fields": fields}
+
+
+def unencodable(payloads: list[dict[str, Any]]) -> dict[int, str]:
+    """Payloads the JSON encoder refuses (integers over 64 bits, lone surrogates, nesting
+    past its limit), by position, with the reason; one encode when all are fine. The edge
+    refuses such input; this keeps one bad entry of a queued job from failing the others."""
+    try:
+        orjson.dumps(payloads)
+        return {}
+    except TypeError:  # orjson.JSONEncodeError is one
+        pass
+    refused: dict[int, str] = {}
+    for i, payload in enumerate(payloads):
+        try:
+            orjson.dumps(payload)
+        except TypeError as exc:
+            refused[i] = f"a value cannot be encoded as JSON ({exc})"
+    return refused
 
 
 def token_jql(tokens: list[str]) -> str:

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketDraft, VendorTicket
@@ -35,6 +36,7 @@ from ticketbridge.errors import (
 from ticketbridge.itsm.tickets import repository, service
 from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
+from ticketbridge.itsm.vendor_json import printable
 from ticketbridge.provisioning.models import Connection
 
 # Vendor trouble that says nothing about the entry itself: jobs pause and try again
@@ -54,6 +56,20 @@ def check_cap(count: int, cap: int) -> None:
 def outcome(results: list[BulkResult]) -> BulkOutcome:
     ok = sum(1 for r in results if r.success)
     return BulkOutcome(total=len(results), succeeded=ok, failed=len(results) - ok, results=results)
+
+
+def invalid_entry(index: int, request: Any, exc: ValidationError) -> BulkResult:
+    """The outcome of a queued entry that today's request rules refuse."""
+    errors = exc.errors()
+    where = printable(".".join(str(p) for p in errors[0]["loc"])) if errors else ""
+    reason = printable(errors[0]["msg"]).removeprefix("Value error, ") if errors else "invalid"
+    identifier = request.get("identifier") if isinstance(request, dict) else None
+    return BulkResult(
+        request_index=index,
+        success=False,
+        identifier=printable(identifier) if isinstance(identifier, str) else None,
+        error=reason if reason.startswith(where) else f"{where}: {reason}",
+    )
 
 
 @dataclass

@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, CurrentConnection, Session
-from ticketbridge.connectors.base import Capability, require
+from ticketbridge.connectors.base import Capability, check_custom_fields, require
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.ids import tokens
@@ -20,6 +20,12 @@ from ticketbridge.provisioning.schemas import JobAccepted
 from ticketbridge.provisioning.service import connector_for
 
 BULK_ERRORS = {**ERRORS, 413: {"description": "Body over 1 MiB"}}
+
+
+def _check_entries(vendor: str, body: BulkCreate) -> None:
+    """A malformed entry fails the whole request (API.md 6.3), vendor rules included."""
+    for i, ticket in enumerate(body.tickets):
+        check_custom_fields(vendor, ticket.custom_fields, where=f"tickets[{i}].")
 
 
 @router.post(
@@ -41,6 +47,7 @@ async def bulk_create(
     """Create up to 50 tickets in a job; poll GET /v1/jobs/{job_id}."""
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
+    _check_entries(connection.vendor, body)
 
     async def produce(_claim: Claim | None) -> Response:
         job = await jobs.enqueue(
@@ -77,6 +84,7 @@ async def bulk_create_sync(
     """Create up to 50 tickets now; per-ticket results in request order (always 200)."""
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
+    _check_entries(connection.vendor, body)
     connector = connector_for(ctx, connection)
 
     async def produce(claim: Claim | None) -> Response:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -30,6 +29,7 @@ from ticketbridge.itsm.tickets.schemas import (
     TicketOut,
     TicketUpdate,
 )
+from ticketbridge.itsm.timestamps import UpdatedSince
 from ticketbridge.provisioning import service as provisioning
 from ticketbridge.provisioning.models import Connection
 
@@ -76,7 +76,7 @@ async def list_tickets(
     assigned_user_id: Annotated[str | None, Query(alias="assignedUserId")] = None,
     parent_ticket_id: Annotated[str | None, Query(alias="parentTicketId")] = None,
     identifier: Annotated[str | None, Query(max_length=255)] = None,
-    updated_since: Annotated[datetime | None, Query(alias="updatedSince")] = None,
+    updated_since: UpdatedSince = None,
 ) -> ListEnvelope[TicketOut]:
     """List tickets from the local store (synced plus written through the API)."""
     if updated_since is not None and cursor is not None:

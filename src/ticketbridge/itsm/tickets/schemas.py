@@ -6,7 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ticketbridge.itsm.vendor_json import check_vendor_json
 
 Status = Literal["OPEN", "TODO", "IN_PROGRESS", "IN_REVIEW", "RESOLVED", "CLOSED", "UNKNOWN"]
 Priority = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNKNOWN"]
@@ -69,7 +71,17 @@ class TicketCreate(BaseModel):
     identifier: str | None = Field(default=None, min_length=1, max_length=255)
     tags: list[str] | None = Field(default=None, max_length=100)
     due_date: date | None = None
-    custom_fields: dict[str, Any] | None = None
+    custom_fields: dict[str, Any] | None = Field(
+        default=None,
+        description="Raw vendor fields merged into the create (docs/api.md, Input validation).",
+    )
+
+    @field_validator("custom_fields")
+    @classmethod
+    def _vendor_json(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_vendor_json(value)
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from ticketbridge.connectors.base import (
     TicketChanges,
     TicketDraft,
     VendorTicket,
+    check_custom_fields,
 )
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
@@ -179,7 +180,11 @@ async def get_by_identifier(
 async def resolve_draft(
     session: AsyncSession, connection: Connection, body: TicketCreate, mappings: Mappings
 ) -> TicketDraft:
-    """Turns our references into vendor ids; an unknown UUID is a 404 naming the field."""
+    """Turns our references into vendor ids; an unknown UUID is a 404 naming the field.
+
+    ``custom_fields`` naming what a normalized field sets is a 422 naming the key (checked
+    here too, not only at the edge, so a queued job entry fails alone)."""
+    check_custom_fields(connection.vendor, body.custom_fields)
     cid = connection.id
     project = None
     if body.project_id is not None:

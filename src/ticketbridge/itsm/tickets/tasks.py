@@ -18,6 +18,8 @@ import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from ticketbridge.db.session import transaction
 from ticketbridge.errors import CONNECTION_INACTIVE, VendorRateLimited
 from ticketbridge.errors import failure as job_failure
@@ -122,10 +124,16 @@ async def _send_chunk(
             return False
         entries = []
         for item in chunk:
+            try:
+                body = TicketCreate.model_validate(item.request)
+            except ValidationError as exc:  # stored before today's rules: this entry alone
+                item.status = "DONE"
+                item.outcome = bulk.invalid_entry(item.index, item.request, exc).model_dump(
+                    mode="json"
+                )
+                continue
             item.creation_token = item.creation_token or uuid7().hex
-            entries.append(
-                (item.index, TicketCreate.model_validate(item.request), item.creation_token)
-            )
+            entries.append((item.index, body, item.creation_token))
         prepared = await bulk.prepare(session, connection, entries)
         by_index = {i.index: i for i in chunk}
         for p in prepared:

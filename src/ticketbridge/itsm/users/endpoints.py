@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from ticketbridge.auth.dependencies import CurrentConnection, Session, parse_uuid
 from ticketbridge.errors import NotFound, Unprocessable
 from ticketbridge.itsm.paging import ListEnvelope, PageParams, page_params, paginate
+from ticketbridge.itsm.timestamps import UpdatedSince
 from ticketbridge.itsm.users import repository
 from ticketbridge.itsm.users.models import User
 from ticketbridge.itsm.users.schemas import UserOut
@@ -24,7 +24,7 @@ async def list_users(
     email: Annotated[str | None, Query(max_length=500)] = None,
     status: Literal["ACTIVE", "INACTIVE", "DELETED"] | None = None,
     project_id: Annotated[str | None, Query(alias="projectId")] = None,
-    updated_since: Annotated[datetime | None, Query(alias="updatedSince")] = None,
+    updated_since: UpdatedSince = None,
 ) -> ListEnvelope[UserOut]:
     """List synced users."""
     if updated_since is not None and page.cursor is not None:
