@@ -61,7 +61,7 @@ def test_a_vendor_answer_slower_than_the_total_deadline_is_a_504(
         no_latency.set_faults(latency_ms=2500)
         slow = tenant.get("/v1/itsm/passthrough/projects")
         assert slow.status_code == 504, slow.text
-        assert slow.json()["code"] == "vendor_timeout"
+        assert slow.json()["code"] == "VENDOR_TIMEOUT"
 
 
 def test_a_sync_running_past_timeout_secs_is_stopped_and_failed(
