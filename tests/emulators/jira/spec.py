@@ -14,7 +14,8 @@ from typing import Any
 
 from openapi_schema_validator import OAS30ReadValidator
 
-SPEC_PATH = Path("/work/shared/reference/jira-cloud-platform-openapi.json")
+# The paths the emulator serves, cut from Atlassian's document (openapi/README.md says how).
+SPEC_PATH = Path(__file__).with_name("openapi") / "jira-platform-subset.json"
 
 
 @cache
