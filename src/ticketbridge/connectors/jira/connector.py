@@ -33,6 +33,7 @@ from ticketbridge.connectors.jira.config import (
     check_base_url,
     request_token,
 )
+from ticketbridge.connectors.jira.reads import Reads
 from ticketbridge.connectors.jira.workflow import Edge, WorkflowGraph, next_step
 from ticketbridge.errors import (
     VendorBadQuery,
@@ -79,6 +80,7 @@ class JiraConnector:
             oauth_token_url=settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
             oauth_client=(settings.jira_oauth_client_id, settings.jira_oauth_client_secret),
         )
+        self.reads = Reads(self.client, connection_id)
 
     # --- class-level hooks used by provisioning ------------------------------------
 
@@ -146,6 +148,11 @@ class JiraConnector:
         )
         return mapping.issue_to_ticket(issue, self.client.site_url, self.connection_id)
 
+    async def get_tickets(self, vendor_ids: list[str]) -> dict[str, VendorTicket]:
+        """Tickets by key or id, one search per 50 (recently created ids reconciled); ids
+        missing from the answers are left out: read those with `get_ticket`."""
+        return await self.reads.tickets(vendor_ids)
+
     async def create_ticket(self, draft: TicketDraft) -> VendorTicket:
         payload = mapping.draft_to_payload(draft, self.connection_id)
         try:
@@ -153,39 +160,27 @@ class JiraConnector:
         except VendorOutcomeUnknown:
             if not draft.creation_token:
                 raise
-            found = await self.find_by_creation_tokens([draft.creation_token])
-            if draft.creation_token in found:
-                return await self.get_ticket(found[draft.creation_token])
+            found = await self.find_by_creation_token(draft.creation_token)
+            if found is not None:
+                return found
             # The create never landed: the one retry that cannot duplicate.
             created = await self.client.create_issue(payload)
+        # Jira's answer holds only id, key and self: status, dates and reporter need a read
+        # (by key: consistent, unlike a search).
+        self.reads.remember(created["key"], created.get("id"))
         return await self.get_ticket(created["key"])
 
     async def find_by_creation_token(self, token: str) -> VendorTicket | None:
-        found = await self.find_by_creation_tokens([token])
-        return await self.get_ticket(found[token]) if token in found else None
+        found = await self.reads.by_tokens([token], full=True)
+        if token not in found:
+            return None
+        return mapping.issue_to_ticket(found[token], self.client.site_url, self.connection_id)
 
     async def find_by_creation_tokens(self, tokens: list[str]) -> dict[str, str]:
-        """Creation token -> issue key, for tokens whose issue exists in Jira."""
-        result: dict[str, str] = {}
-        for start in range(0, len(tokens), 50):
-            chunk = tokens[start : start + 50]
-            token: str | None = None
-            while True:
-                page = await self.client.search_jql(
-                    mapping.token_jql(chunk),
-                    next_page_token=token,
-                    max_results=SEARCH_PAGE,
-                    fields=["key"],
-                    properties=[mapping.PROPERTY_KEY],
-                )
-                for issue in page.get("issues", []):
-                    prop = (issue.get("properties") or {}).get(mapping.PROPERTY_KEY) or {}
-                    if prop.get("token"):
-                        result[prop["token"]] = issue["key"]
-                token = page.get("nextPageToken")
-                if not token:
-                    break
-        return result
+        """Creation token -> issue key, for tokens whose issue exists in Jira (a token not
+        found is looked up again within `reads.TOKEN_LOOKUP_WAITS`: search lags commits)."""
+        found = await self.reads.by_tokens(tokens, full=False)
+        return {token: str(issue["key"]) for token, issue in found.items()}
 
     async def bulk_create(self, drafts: list[TicketDraft]) -> list[CreateOutcome]:
         outcomes: list[CreateOutcome] = []
@@ -240,6 +235,7 @@ class JiraConnector:
                 )
             else:
                 issue = next(created)
+                self.reads.remember(issue["key"], issue.get("id"))
                 outcomes.append(
                     CreateOutcome(index=offset + i, internal_id=issue["id"], key=issue["key"])
                 )

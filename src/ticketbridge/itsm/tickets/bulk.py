@@ -40,6 +40,8 @@ from ticketbridge.provisioning.models import Connection
 OPERATIONAL = (VendorRateLimited, VendorUnavailable, VendorTimeout, VendorOutcomeUnknown)
 # Read-backs of created tickets in flight at once (the connector's limiter still applies).
 READBACK_CONCURRENCY = 8
+# Created tickets read back per connector call (`get_tickets`; Jira: one search per 50).
+READBACK_BATCH = 50
 
 
 def check_cap(count: int, cap: int) -> None:
@@ -140,16 +142,21 @@ def needs_completion(body: TicketCreate) -> bool:
 
 
 async def fetch(
-    connector: Connector, connection: Connection, body: TicketCreate, key: str
+    connector: Connector,
+    connection: Connection,
+    body: TicketCreate,
+    key: str,
+    known: VendorTicket | None = None,
 ) -> VendorTicket | str:
-    """Reads a created ticket back and walks it to the requested status.
+    """Reads a created ticket back (unless `known`, read in a batch) and walks it to the
+    requested status.
 
     Returns the ticket, or the entry's error text when the vendor refused (operational
     failures propagate: the ticket exists, and fetching again is harmless).
     """
     mappings = service.Mappings.of(connection)
     try:
-        vt = await connector.get_ticket(key)
+        vt = known if known is not None else await connector.get_ticket(key)
         if body.status is not None and mappings.status_of(vt) != body.status:
             vt = await connector.move_to_status(vt, body.status, mappings.status)
     except StatusUnreachable as exc:
@@ -164,14 +171,28 @@ async def fetch(
     return vt
 
 
+async def read_back(connector: Connector, keys: list[str]) -> dict[str, VendorTicket]:
+    """Created tickets read in batches (a key missing from the answer is read alone later)."""
+    known: dict[str, VendorTicket] = {}
+    for start in range(0, len(keys), READBACK_BATCH):
+        known.update(await connector.get_tickets(keys[start : start + READBACK_BATCH]))
+    return known
+
+
 async def fetch_all(
     connector: Connector, connection: Connection, work: list[tuple[TicketCreate, str]]
 ) -> list[VendorTicket | str]:
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
+    try:
+        known = await read_back(connector, [key for _, key in work])
+    except OPERATIONAL:
+        raise
+    except TicketBridgeError:
+        known = {}  # each ticket is then read alone, and reports its own failure
 
     async def one(body: TicketCreate, key: str) -> VendorTicket | str:
         async with gate:
-            return await fetch(connector, connection, body, key)
+            return await fetch(connector, connection, body, key, known.get(key))
 
     # Let every read-back end before raising: one left running while the job resumes
     # would walk the same ticket's workflow twice (and past the requested status).
@@ -235,11 +256,16 @@ async def create_prepared(
         if r.success and needs_completion(p.body)
     ]
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
+    try:
+        known = await read_back(connector, [r.vendor_ticket_id or "" for _, r in todo])
+    except TicketBridgeError:
+        known = {}  # each entry is then read alone, and reports its own failure
 
     async def one(p: Prepared, r: BulkResult) -> VendorTicket | str:
+        key = r.vendor_ticket_id or ""
         async with gate:
             try:
-                return await fetch(connector, connection, p.body, r.vendor_ticket_id or "")
+                return await fetch(connector, connection, p.body, key, known.get(key))
             except TicketBridgeError as exc:
                 return f"created as {r.vendor_ticket_id}, but reading it back failed: {exc.detail}"
 

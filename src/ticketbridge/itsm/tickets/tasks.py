@@ -151,8 +151,8 @@ async def _complete_created(
     """Reads back, transitions and stores the tickets the vendor created."""
     async with transaction(ctx.sessionmaker) as session:
         created = list(await repository.items(session, job_id, status="CREATED"))
-    for start in range(0, len(created), bulk.READBACK_CONCURRENCY):
-        batch = created[start : start + bulk.READBACK_CONCURRENCY]
+    for start in range(0, len(created), bulk.READBACK_BATCH):
+        batch = created[start : start + bulk.READBACK_BATCH]
         bodies = [TicketCreate.model_validate(i.request) for i in batch]
         keys = [str((i.outcome or {}).get("vendor_ticket_id")) for i in batch]
         fetched = await bulk.fetch_all(connector, connection, list(zip(bodies, keys, strict=True)))
