@@ -221,6 +221,33 @@ async def store(
     return result.model_copy(update={"ticket_id": ticket.id, "identifier": ticket.identifier})
 
 
+async def store_all(
+    session: AsyncSession,
+    connection: Connection,
+    work: list[tuple[TicketCreate, BulkResult, VendorTicket | str]],
+) -> list[BulkResult]:
+    """`store` for a batch: the tickets given with our UUIDs are stored together."""
+    finals: list[BulkResult | None] = []
+    keep: list[tuple[int, TicketCreate, BulkResult, VendorTicket]] = []
+    for n, (body, result, fetched) in enumerate(work):
+        if isinstance(fetched, str) or body.uses_vendor_ids():
+            finals.append(await store(session, connection, body, result, fetched))
+        else:
+            finals.append(None)
+            keep.append((n, body, result, fetched))
+    tickets = await service.store_vendor_tickets(
+        session,
+        connection,
+        [(vt, body.identifier) for _, body, _, vt in keep],
+        service.Mappings.of(connection),
+    )
+    for (n, _, result, _), ticket in zip(keep, tickets, strict=True):
+        finals[n] = result.model_copy(
+            update={"ticket_id": ticket.id, "identifier": ticket.identifier}
+        )
+    return [f for f in finals if f is not None]
+
+
 async def create_prepared(
     session: AsyncSession,
     connector: Connector,
@@ -274,9 +301,13 @@ async def create_prepared(
         if isinstance(got, BaseException):
             raise got
     final = {r.request_index: r for r in results}
-    for (p, r), got in zip(todo, fetched, strict=True):
-        assert not isinstance(got, BaseException)
-        final[p.index] = await store(session, connection, p.body, r, got)
+    work = [
+        (p.body, r, got)
+        for (p, r), got in zip(todo, fetched, strict=True)
+        if not isinstance(got, BaseException)
+    ]
+    for (p, _), done in zip(todo, await store_all(session, connection, work), strict=True):
+        final[p.index] = done
     return [final[p.index] for p in prepared]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,35 +117,42 @@ def apply_vendor_ticket(row: Ticket, vt: VendorTicket, refs: LocalRefs, mappings
 
 
 async def local_refs(
-    session: AsyncSession, connection_id: uuid.UUID, vt: VendorTicket
+    session: AsyncSession,
+    connection_id: uuid.UUID,
+    vt: VendorTicket,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> LocalRefs:
-    project = (
-        await projects.by_vendor_id(session, connection_id, vt.project_vendor_id)
-        if vt.project_vendor_id
-        else None
+    """Our ids of what `vt` refers to; `cache` (one per batch) saves repeated lookups."""
+    memo: dict[tuple[str, str], Any] = {} if cache is None else cache
+
+    async def once(kind: str, key: str | None, load: Callable[[str], Awaitable[Any]]) -> Any:
+        if not key:
+            return None
+        if (kind, key) not in memo:
+            memo[kind, key] = await load(key)
+        return memo[kind, key]
+
+    project = await once(
+        "project", vt.project_vendor_id, lambda k: projects.by_vendor_id(session, connection_id, k)
     )
     issue_type = (
-        await issue_types.in_project(
-            session, connection_id, project.id, vendor_id=vt.type_vendor_id
+        await once(
+            f"type:{project.id}",
+            vt.type_vendor_id,
+            lambda k: issue_types.in_project(session, connection_id, project.id, vendor_id=k),
         )
-        if project and vt.type_vendor_id
+        if project
         else None
     )
-    parent = (
-        await repository.by_vendor_key(session, connection_id, vt.parent_vendor_id)
-        if vt.parent_vendor_id
-        else None
+    parent = await once(
+        "parent", vt.parent_vendor_id, lambda k: repository.by_vendor_key(session, connection_id, k)
     )
-    assignee = (
-        await users.by_vendor_id(session, connection_id, vt.assignee_vendor_id)
-        if vt.assignee_vendor_id
-        else None
-    )
-    reporter = (
-        await users.by_vendor_id(session, connection_id, vt.reporter_vendor_id)
-        if vt.reporter_vendor_id
-        else None
-    )
+
+    def user(k: str) -> Awaitable[Any]:
+        return users.by_vendor_id(session, connection_id, k)
+
+    assignee = await once("user", vt.assignee_vendor_id, user)
+    reporter = await once("user", vt.reporter_vendor_id, user)
     return LocalRefs(
         project_id=project.id if project else None,
         type_id=issue_type.id if issue_type else None,
@@ -239,21 +247,41 @@ async def store_vendor_ticket(
     mappings: Mappings,
     identifier: str | None,
 ) -> Ticket:
-    row = await repository.by_internal_ids(session, connection.id, [vt.internal_id])
-    ticket = row.get(vt.internal_id)
-    if ticket is None:
-        ticket = Ticket(
-            id=uuid7(),
-            connection_id=connection.id,
-            identifier=identifier or vt.key,
-            created_at=utcnow(),
-        )
-        session.add(ticket)
-    elif identifier and ticket.identifier != identifier:
-        ticket.identifier = identifier
-    apply_vendor_ticket(ticket, vt, await local_refs(session, connection.id, vt), mappings)
-    await session.flush()
+    (ticket,) = await store_vendor_tickets(session, connection, [(vt, identifier)], mappings)
     return ticket
+
+
+async def store_vendor_tickets(
+    session: AsyncSession,
+    connection: Connection,
+    items: Sequence[tuple[VendorTicket, str | None]],
+    mappings: Mappings,
+) -> list[Ticket]:
+    """Stores (inserts or updates) vendor tickets with their identifiers, in order: one read
+    of the existing rows, each referenced project, type and user looked up once, one flush."""
+    rows = await repository.by_internal_ids(
+        session, connection.id, [vt.internal_id for vt, _ in items]
+    )
+    cache: dict[tuple[str, str], Any] = {}
+    stored = []
+    for vt, identifier in items:
+        ticket = rows.get(vt.internal_id)
+        if ticket is None:
+            ticket = Ticket(
+                id=uuid7(),
+                connection_id=connection.id,
+                identifier=identifier or vt.key,
+                created_at=utcnow(),
+            )
+            session.add(ticket)
+            rows[vt.internal_id] = ticket
+        elif identifier and ticket.identifier != identifier:
+            ticket.identifier = identifier
+        refs = await local_refs(session, connection.id, vt, cache)
+        apply_vendor_ticket(ticket, vt, refs, mappings)
+        stored.append(ticket)
+    await session.flush()
+    return stored
 
 
 async def create_ticket(

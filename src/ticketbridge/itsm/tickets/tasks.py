@@ -158,10 +158,13 @@ async def _complete_created(
         fetched = await bulk.fetch_all(connector, connection, list(zip(bodies, keys, strict=True)))
         async with transaction(ctx.sessionmaker) as session:
             rows = {i.index: i for i in await repository.items(session, job_id, status="CREATED")}
-            for item, body, got in zip(batch, bodies, fetched, strict=True):
+            work = [
+                (body, BulkResult.model_validate(rows[item.index].outcome), got)
+                for item, body, got in zip(batch, bodies, fetched, strict=True)
+            ]
+            finals = await bulk.store_all(session, connection, work)
+            for item, final in zip(batch, finals, strict=True):
                 row = rows[item.index]
-                partial = BulkResult.model_validate(row.outcome)
-                final = await bulk.store(session, connection, body, partial, got)
                 row.status, row.outcome = "DONE", final.model_dump(mode="json")
         await _set_progress(ctx, job_id)
 
