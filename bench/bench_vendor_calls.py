@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -169,7 +170,7 @@ def part_3(calls: int) -> list[object]:
         project_id = client.project_id("ENG")
         task = _task_type(jira)
         direct = _direct(jira)
-        _faults(jira, latency_ms=20)
+        _faults(jira, latency_ms=float(os.environ.get("VC_LATENCY", "20")))
 
         def ours(n: int) -> None:
             r = client.http.post(

@@ -19,6 +19,7 @@ BULK = "POST /rest/api/{version}/issue/bulk"
 CREATE = "POST /rest/api/{version}/issue"
 SEARCH = "POST /rest/api/{version}/search/jql"
 GET_ISSUE = "GET /rest/api/{version}/issue/{issueIdOrKey}"
+EDIT = "PUT /rest/api/{version}/issue/{issueIdOrKey}"
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +124,23 @@ def test_single_create_reads_once_by_key(tenant: Tenant, counted_jira: EmulatorS
     assert r.status_code == 200, r.text
     assert _calls(counted_jira, before) == {CREATE: 1, GET_ISSUE: 1}
     assert r.json()["status"] == "TODO"
+
+
+def test_bulk_update_reads_in_one_search_before_and_after_its_edits(
+    tenant: Tenant, counted_jira: EmulatorServer
+) -> None:
+    r = tenant.post("/v1/itsm/tickets/bulk/sync", json={"tickets": _ours(tenant, "upd", 20)})
+    ids = [res["ticket_id"] for res in r.json()["results"]]
+    counted_jira.set_faults(search_visibility_delay_ms=600_000)  # edited: not yet re-indexed
+    before = dict(counted_jira.stats["requests_by_route"])
+    r = tenant.post(
+        "/v1/itsm/tickets/bulk/update",
+        json={"ticket_ids": ids, "updates": {"priority": "HIGH", "name": "renamed"}},
+    )
+    assert r.status_code == 202, r.text
+    job = tenant.wait_job(str(r.json()["job_id"]))
+    assert job["status"] == "SUCCESS" and job["result"]["succeeded"] == 20, job
+    # Read before the edits, 20 edits, read after them: not 20 reads on either side.
+    assert _calls(counted_jira, before) == {SEARCH: 2, EDIT: 20}
+    stored = tenant.get(f"/v1/itsm/tickets/{ids[3]}").json()
+    assert stored["name"] == "renamed" and stored["priority"] == "HIGH"

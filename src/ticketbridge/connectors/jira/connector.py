@@ -142,7 +142,9 @@ class JiraConnector(JiraPassthrough):
         issue = await self.client.get_issue(
             vendor_id, fields=",".join(mapping.ISSUE_FIELDS), properties=mapping.PROPERTY_KEY
         )
-        return mapping.issue_to_ticket(issue, self.client.site_url, self.connection_id)
+        ticket = mapping.issue_to_ticket(issue, self.client.site_url, self.connection_id)
+        self.reads.remember(ticket.key, ticket.internal_id)
+        return ticket
 
     async def get_tickets(self, vendor_ids: list[str]) -> dict[str, VendorTicket]:
         """Tickets by key or id, one search per 50 (recently created ids reconciled); ids

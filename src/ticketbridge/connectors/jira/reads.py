@@ -28,7 +28,7 @@ SEARCH_PAGE = 100
 # Seconds waited before each further lookup of creation tokens not found: an issue committed
 # just before a lost answer may take a moment to become searchable. 2.5 s in all.
 TOKEN_LOOKUP_WAITS = (0.25, 0.75, 1.5)
-# Key -> id of issues this connector created or found lately (for `reconcileIssues`).
+# Key -> id of issues this connector created, found or read lately (for `reconcileIssues`).
 KNOWN_IDS = 2000
 
 
@@ -42,7 +42,8 @@ class Reads:
         self.waits: Sequence[float] = TOKEN_LOOKUP_WAITS
 
     def remember(self, key: str, issue_id: Any) -> None:
-        """Note a created issue's id, so reading it back can reconcile it."""
+        """Note an issue's id (created, found or read), so reading it again after a write
+        can reconcile it."""
         if key and str(issue_id).isdigit():
             self._ids[key] = str(issue_id)
             self._ids.move_to_end(key)
@@ -73,6 +74,7 @@ class Reads:
             site_url = self.client.site_url
             for issue in page.get("issues", []):
                 ticket = mapping.issue_to_ticket(issue, site_url, self.connection_id)
+                self.remember(ticket.key, ticket.internal_id)
                 for seen in (str(issue.get("key")), str(issue.get("id"))):
                     if seen in by_ref:
                         found[by_ref[seen]] = ticket

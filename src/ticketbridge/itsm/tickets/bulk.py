@@ -15,9 +15,7 @@ operational vendor failure never loses a created ticket.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +29,8 @@ from ticketbridge.errors import (
     VendorUnavailable,
 )
 from ticketbridge.itsm.tickets import repository, service
-from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult, BulkUpdates
-from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
+from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult
+from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.provisioning.models import Connection
 
 # Vendor trouble that says nothing about the entry itself: jobs pause and try again
@@ -309,50 +307,3 @@ async def create_prepared(
     for (p, _), done in zip(todo, await store_all(session, connection, work), strict=True):
         final[p.index] = done
     return [final[p.index] for p in prepared]
-
-
-async def update_one(
-    session: AsyncSession,
-    connector: Connector,
-    connection: Connection,
-    ticket_id: uuid.UUID,
-    updates: BulkUpdates,
-    index: int,
-) -> BulkResult:
-    """Status first; the field edits only when the transition succeeded.
-
-    Operational vendor failures propagate (the job tries the ticket again later: every
-    step is safe to repeat); anything else is this ticket's outcome.
-    """
-    try:
-        ticket = await service.get_ticket(session, connection, ticket_id)
-        mappings = service.Mappings.of(connection)
-        vt = await connector.get_ticket(ticket.vendor_id)
-        if updates.status and mappings.status_of(vt) != updates.status:
-            try:
-                vt = await connector.move_to_status(vt, updates.status, mappings.status)
-            except StatusUnreachable as exc:
-                raise Unprocessable(
-                    f"status {exc.target} is unreachable; reachable: {', '.join(exc.reachable)}"
-                ) from None
-        fields: dict[str, Any] = {
-            k: getattr(updates, k) for k in updates.model_fields_set if k != "status"
-        }
-        if fields:
-            changes = await service.resolve_changes(
-                session, connection, TicketUpdate(**fields), mappings
-            )
-            await connector.update_ticket(vt.key, changes)
-            vt = await connector.get_ticket(vt.key)
-        stored = await service.store_vendor_ticket(session, connection, vt, mappings, None)
-        return BulkResult(
-            request_index=index,
-            success=True,
-            ticket_id=stored.id,
-            vendor_ticket_id=vt.key,
-            identifier=stored.identifier,
-        )
-    except OPERATIONAL:
-        raise
-    except TicketBridgeError as exc:
-        return BulkResult(request_index=index, success=False, ticket_id=ticket_id, error=exc.detail)

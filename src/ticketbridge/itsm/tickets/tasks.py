@@ -23,6 +23,7 @@ from ticketbridge.errors import VendorRateLimited
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
+from ticketbridge.itsm.tickets.bulk_update import BATCH, update_batch
 from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.jobs import repository
 from ticketbridge.jobs.models import JobItem
@@ -209,20 +210,20 @@ async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> None:
         while True:
             async with transaction(ctx.sessionmaker) as session:
                 pending: list[JobItem] = list(
-                    await repository.items(session, job_id, status="PENDING", limit=1)
+                    await repository.items(session, job_id, status="PENDING", limit=BATCH)
                 )
                 if not pending:
                     return
-                item = pending[0]
-                result = await bulk.update_one(
+                results = await update_batch(
                     session,
                     connector,
                     connection,
-                    uuid.UUID(item.request["ticket_id"]),
+                    [(item.index, uuid.UUID(item.request["ticket_id"])) for item in pending],
                     updates,
-                    item.index,
                 )
-                item.status, item.outcome = "DONE", result.model_dump(mode="json")
+                for item in pending:
+                    item.status = "DONE"
+                    item.outcome = results[item.index].model_dump(mode="json")
             await _set_progress(ctx, job_id)
 
     await _resuming(job_id, step)
