@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +71,7 @@ async def prepare(
     """Resolves references per entry; failures stay with their entry. Tokens come in."""
     mappings = service.Mappings.of(connection)
     seen_identifiers: dict[str, int] = {}
+    cache: dict[tuple[str, str], Any] = {}  # projects, types, users: looked up once
     prepared = []
     for index, body, token in entries:
         try:
@@ -86,7 +88,7 @@ async def prepare(
                         f"A ticket with identifier {body.identifier!r} already exists "
                         f"(ticket_id {existing.id})"
                     )
-            draft = await service.resolve_draft(session, connection, body, mappings)
+            draft = await service.resolve_draft(session, connection, body, mappings, cache)
             draft.creation_token = token
             prepared.append(Prepared(index, body, draft, None))
         except TicketBridgeError as exc:

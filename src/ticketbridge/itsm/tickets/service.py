@@ -116,6 +116,20 @@ def apply_vendor_ticket(row: Ticket, vt: VendorTicket, refs: LocalRefs, mappings
         setattr(row, key, value)
 
 
+async def _once(
+    memo: dict[tuple[str, str], Any],
+    kind: str,
+    key: Any,
+    load: Callable[[Any], Awaitable[Any]],
+) -> Any:
+    """`load(key)`, looked up once per (kind, key) in `memo` (one per batch)."""
+    if not key:
+        return None
+    if (kind, str(key)) not in memo:
+        memo[kind, str(key)] = await load(key)
+    return memo[kind, str(key)]
+
+
 async def local_refs(
     session: AsyncSession,
     connection_id: uuid.UUID,
@@ -126,11 +140,7 @@ async def local_refs(
     memo: dict[tuple[str, str], Any] = {} if cache is None else cache
 
     async def once(kind: str, key: str | None, load: Callable[[str], Awaitable[Any]]) -> Any:
-        if not key:
-            return None
-        if (kind, key) not in memo:
-            memo[kind, key] = await load(key)
-        return memo[kind, key]
+        return await _once(memo, kind, key, load)
 
     project = await once(
         "project", vt.project_vendor_id, lambda k: projects.by_vendor_id(session, connection_id, k)
@@ -179,13 +189,21 @@ async def get_by_identifier(
 
 
 async def resolve_draft(
-    session: AsyncSession, connection: Connection, body: TicketCreate, mappings: Mappings
+    session: AsyncSession,
+    connection: Connection,
+    body: TicketCreate,
+    mappings: Mappings,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> TicketDraft:
-    """Turns our references into vendor ids; an unknown UUID is a 404 naming the field."""
+    """Turns our references into vendor ids; an unknown UUID is a 404 naming the field.
+    `cache` (one per batch of entries) looks each project, type and user up once."""
     cid = connection.id
+    memo: dict[tuple[str, str], Any] = {} if cache is None else cache
     project = None
     if body.project_id is not None:
-        project = await projects.get(session, cid, body.project_id)
+        project = await _once(
+            memo, "project-id", body.project_id, lambda k: projects.get(session, cid, k)
+        )
         if project is None:
             raise NotFound("Project not found", field="project_id")
         project_key = project.vendor_id
@@ -194,17 +212,26 @@ async def resolve_draft(
     type_vendor_id = body.type_vendor_id
     type_name = body.type
     if body.type_id is not None:
-        issue_type = await issue_types.get(session, cid, body.type_id)
+        issue_type = await _once(
+            memo, "type-id", body.type_id, lambda k: issue_types.get(session, cid, k)
+        )
         if issue_type is None:
             raise NotFound("Issue type not found", field="type_id")
         type_vendor_id, type_name = issue_type.vendor_id, None
     elif type_name is not None and project is not None:
-        issue_type = await issue_types.in_project(session, cid, project.id, name=type_name)
+        issue_type = await _once(
+            memo,
+            f"type-name:{project.id}",
+            type_name,
+            lambda k: issue_types.in_project(session, cid, project.id, name=k),
+        )
         if issue_type is not None:  # else let the vendor judge the name
             type_vendor_id, type_name = issue_type.vendor_id, None
     assignee_vendor_id = body.assigned_user_vendor_id
     if body.assigned_user_id is not None:
-        user = await users.get(session, cid, body.assigned_user_id)
+        user = await _once(
+            memo, "user-id", body.assigned_user_id, lambda k: users.get(session, cid, k)
+        )
         if user is None:
             raise NotFound("User not found", field="assigned_user_id")
         assignee_vendor_id = user.vendor_id
