@@ -207,6 +207,7 @@ async def resolve_draft(
         if project is None:
             raise NotFound("Project not found", field="project_id")
         project_key = project.vendor_id
+        memo.setdefault(("project", project.vendor_id), project)  # for storing it (local_refs)
     else:
         project_key = body.project_vendor_id or ""
     type_vendor_id = body.type_vendor_id
@@ -227,6 +228,7 @@ async def resolve_draft(
         )
         if issue_type is not None:  # else let the vendor judge the name
             type_vendor_id, type_name = issue_type.vendor_id, None
+            memo.setdefault((f"type:{project.id}", issue_type.vendor_id), issue_type)
     assignee_vendor_id = body.assigned_user_vendor_id
     if body.assigned_user_id is not None:
         user = await _once(
@@ -273,8 +275,9 @@ async def store_vendor_ticket(
     vt: VendorTicket,
     mappings: Mappings,
     identifier: str | None,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> Ticket:
-    (ticket,) = await store_vendor_tickets(session, connection, [(vt, identifier)], mappings)
+    (ticket,) = await store_vendor_tickets(session, connection, [(vt, identifier)], mappings, cache)
     return ticket
 
 
@@ -283,13 +286,14 @@ async def store_vendor_tickets(
     connection: Connection,
     items: Sequence[tuple[VendorTicket, str | None]],
     mappings: Mappings,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> list[Ticket]:
     """Stores (inserts or updates) vendor tickets with their identifiers, in order: one read
     of the existing rows, each referenced project, type and user looked up once, one flush."""
     rows = await repository.by_internal_ids(
         session, connection.id, [vt.internal_id for vt, _ in items]
     )
-    cache: dict[tuple[str, str], Any] = {}
+    cache = {} if cache is None else cache
     stored = []
     for vt, identifier in items:
         ticket = rows.get(vt.internal_id)
@@ -322,14 +326,17 @@ async def create_ticket(
     mappings = Mappings.of(connection)
     if body.identifier:
         await claim_identifier(session, connection, body.identifier)
-    draft = await resolve_draft(session, connection, body, mappings)
+    cache: dict[tuple[str, str], Any] = {}  # the project and type, for storing the ticket
+    draft = await resolve_draft(session, connection, body, mappings, cache)
     draft.creation_token = creation_token or uuid7().hex
     vt = await connector.create_ticket(draft)
     if body.status and mappings.status_of(vt) != body.status:
         try:
             vt = await connector.move_to_status(vt, body.status, mappings.status)
         except StatusUnreachable as exc:
-            ticket = await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+            ticket = await store_vendor_ticket(
+                session, connection, vt, mappings, body.identifier, cache
+            )
             error = Unprocessable(
                 f"Ticket {vt.key} was created, but status {exc.target} cannot be reached "
                 f"from {ticket.status}; reachable: {', '.join(exc.reachable)}",
@@ -340,12 +347,14 @@ async def create_ticket(
             error.commit_anyway = True  # type: ignore[attr-defined]
             raise error from None
         except TicketBridgeError as exc:
-            ticket = await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+            ticket = await store_vendor_ticket(
+                session, connection, vt, mappings, body.identifier, cache
+            )
             exc.extra["ticket_id"] = str(ticket.id)
             exc.detail = f"Ticket {vt.key} was created, but setting its status failed: {exc.detail}"
             exc.commit_anyway = True  # type: ignore[attr-defined]
             raise
-    return await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+    return await store_vendor_ticket(session, connection, vt, mappings, body.identifier, cache)
 
 
 async def update_ticket(
