@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.connectors.jira.support import connector_to
-from ticketbridge.connectors.jira.connector import USER_WINDOW, JiraConnector
+from ticketbridge.connectors.jira.connector import JiraConnector
+from ticketbridge.connectors.jira.passthrough import USER_WINDOW
 from ticketbridge.emulators.jira.models import User
 from ticketbridge.emulators.jira.server import EmulatorServer
 from ticketbridge.errors import VendorBadQuery, VendorNotFound

@@ -213,12 +213,16 @@ class JiraClient:
         max_results: int,
         fields: list[str],
         properties: list[str] | None = None,
+        reconcile_issues: list[int] | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"jql": jql, "maxResults": max_results, "fields": fields}
         if next_page_token:
             body["nextPageToken"] = next_page_token
         if properties:
             body["properties"] = properties
+        if reconcile_issues:
+            # Read-after-write: these ids (at most 50) are seen even if not yet indexed.
+            body["reconcileIssues"] = reconcile_issues
         # A search has no side effects: safe to retry.
         return await self.request("POST", f"{API}/search/jql", json=body, idempotent=True)  # type: ignore[no-any-return]
 

@@ -13,7 +13,6 @@ from ticketbridge.config import Settings
 from ticketbridge.connectors.base import (
     Capability,
     CreateOutcome,
-    Page,
     StatusUnreachable,
     TicketChanges,
     TicketDraft,
@@ -34,13 +33,13 @@ from ticketbridge.connectors.jira.config import (
     check_base_url,
     request_token,
 )
+from ticketbridge.connectors.jira.passthrough import JiraPassthrough
+from ticketbridge.connectors.jira.reads import Reads
 from ticketbridge.connectors.jira.workflow import Edge, WorkflowGraph, next_step
 from ticketbridge.errors import (
     Unprocessable,
-    VendorBadQuery,
     VendorNotFound,
     VendorOutcomeUnknown,
-    VendorRequestError,
 )
 from ticketbridge.provisioning.credentials import ConnectionCredentials
 
@@ -52,14 +51,12 @@ SEARCH_PAGE = 100
 # Disjoint searches paged at once by a sync (`iter_tickets`); each holds one vendor slot.
 SEARCH_STREAMS = 2
 MAX_WALK = 12
-# Widest window Jira's user searches accept (maxResults is capped at 1000).
-USER_WINDOW = 1000
 # Workflows learned per (connection, project, issue type); process-local cache.
 _GRAPHS: dict[tuple[str, str, str], WorkflowGraph] = {}
 
 
 @register
-class JiraConnector:
+class JiraConnector(JiraPassthrough):
     vendor: ClassVar[str] = "JIRA"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
     credentials_model: ClassVar[type[JiraCredentials]] = JiraCredentials
@@ -83,6 +80,7 @@ class JiraConnector:
             oauth_token_url=settings.jira_oauth_auth_url.rstrip("/") + "/oauth/token",
             oauth_client=(settings.jira_oauth_client_id, settings.jira_oauth_client_secret),
         )
+        self.reads = Reads(self.client, connection_id)
 
     # --- class-level hooks used by provisioning ------------------------------------
 
@@ -148,7 +146,14 @@ class JiraConnector:
         issue = await self.client.get_issue(
             vendor_id, fields=",".join(mapping.ISSUE_FIELDS), properties=mapping.PROPERTY_KEY
         )
-        return mapping.issue_to_ticket(issue, self.client.site_url, self.connection_id)
+        ticket = mapping.issue_to_ticket(issue, self.client.site_url, self.connection_id)
+        self.reads.remember(ticket.key, ticket.internal_id)
+        return ticket
+
+    async def get_tickets(self, vendor_ids: list[str]) -> dict[str, VendorTicket]:
+        """Tickets by key or id, one search per 50 (recently created ids reconciled); ids
+        missing from the answers are left out: read those with `get_ticket`."""
+        return await self.reads.tickets(vendor_ids)
 
     async def create_ticket(self, draft: TicketDraft) -> VendorTicket:
         payload = mapping.draft_to_payload(draft, self.connection_id)
@@ -159,39 +164,27 @@ class JiraConnector:
         except VendorOutcomeUnknown:
             if not draft.creation_token:
                 raise
-            found = await self.find_by_creation_tokens([draft.creation_token])
-            if draft.creation_token in found:
-                return await self.get_ticket(found[draft.creation_token])
+            found = await self.find_by_creation_token(draft.creation_token)
+            if found is not None:
+                return found
             # The create never landed: the one retry that cannot duplicate.
             created = await self.client.create_issue(payload)
+        # Jira's answer holds only id, key and self: status, dates and reporter need a read
+        # (by key: consistent, unlike a search).
+        self.reads.remember(created["key"], created.get("id"))
         return await self.get_ticket(created["key"])
 
     async def find_by_creation_token(self, token: str) -> VendorTicket | None:
-        found = await self.find_by_creation_tokens([token])
-        return await self.get_ticket(found[token]) if token in found else None
+        found = await self.reads.by_tokens([token], full=True)
+        if token not in found:
+            return None
+        return mapping.issue_to_ticket(found[token], self.client.site_url, self.connection_id)
 
     async def find_by_creation_tokens(self, tokens: list[str]) -> dict[str, str]:
-        """Creation token -> issue key, for tokens whose issue exists in Jira."""
-        result: dict[str, str] = {}
-        for start in range(0, len(tokens), 50):
-            chunk = tokens[start : start + 50]
-            token: str | None = None
-            while True:
-                page = await self.client.search_jql(
-                    mapping.token_jql(chunk),
-                    next_page_token=token,
-                    max_results=SEARCH_PAGE,
-                    fields=["key"],
-                    properties=[mapping.PROPERTY_KEY],
-                )
-                for issue in page.get("issues", []):
-                    prop = (issue.get("properties") or {}).get(mapping.PROPERTY_KEY) or {}
-                    if prop.get("token"):
-                        result[prop["token"]] = issue["key"]
-                token = page.get("nextPageToken")
-                if not token:
-                    break
-        return result
+        """Creation token -> issue key, for tokens whose issue exists in Jira (a token not
+        found is looked up again within `reads.TOKEN_LOOKUP_WAITS`: search lags commits)."""
+        found = await self.reads.by_tokens(tokens, full=False)
+        return {token: str(issue["key"]) for token, issue in found.items()}
 
     async def bulk_create(self, drafts: list[TicketDraft]) -> list[CreateOutcome]:
         outcomes: list[CreateOutcome] = []
@@ -257,6 +250,7 @@ class JiraConnector:
                 )
             else:
                 issue = next(created)
+                self.reads.remember(issue["key"], issue.get("id"))
                 outcomes.append(
                     CreateOutcome(index=offset + i, internal_id=issue["id"], key=issue["key"])
                 )
@@ -504,106 +498,6 @@ class JiraConnector:
             if not token or page.get("isLast"):
                 return
 
-    # --- passthrough ------------------------------------------------------------------
-
-    async def passthrough_projects(self, offset: int, limit: int, expand: bool) -> Page:
-        items: list[dict[str, Any]] = []
-        total: int | None = None
-        start = offset
-        while len(items) < limit:
-            page = await self.client.search_projects(
-                start, min(100, limit - len(items)), expand="issueTypes" if expand else None
-            )
-            total = page.get("total", total)
-            values = page.get("values", [])
-            for p in values:
-                item: dict[str, Any] = {
-                    "vendor_id": p["key"],
-                    "name": p.get("name"),
-                    "project_type": p.get("projectTypeKey"),
-                }
-                if expand:
-                    item["issue_types"] = [
-                        {
-                            "vendor_id": str(t["id"]),
-                            "name": t["name"],
-                            "subtask": bool(t.get("subtask")),
-                        }
-                        for t in p.get("issueTypes") or []
-                    ]
-                items.append(item)
-            start += len(values)
-            if not values or page.get("isLast", True):
-                break
-        return Page(items=items[:limit], total=total)
-
-    async def passthrough_issue_types(self, project: str, offset: int, limit: int) -> Page:
-        items: list[dict[str, Any]] = []
-        total: int | None = None
-        start = offset
-        while len(items) < limit:
-            page = await self.client.createmeta_issue_types(
-                project, start, min(200, limit - len(items))
-            )
-            total = page.get("total", total)
-            values = page.get("issueTypes", page.get("values", []))
-            items += [
-                {
-                    "vendor_id": str(t["id"]),
-                    "name": t["name"],
-                    "description": t.get("description"),
-                    "subtask": bool(t.get("subtask")),
-                }
-                for t in values
-            ]
-            start += len(values)
-            if not values or (total is not None and start >= total):
-                break
-        return Page(items=items[:limit], total=total)
-
-    async def passthrough_users(
-        self, query: str | None, project: str | None, offset: int, limit: int
-    ) -> Page:
-        """Assignable users of ``project``; without a project, the site's user directory."""
-        found: list[dict[str, Any]] = []
-        if not project:
-            # user/search and users/search filter before paging, so startAt is our offset.
-            # Only an empty page ends the walk (Jira may still cut a page short).
-            while len(found) < limit:
-                at, size = offset + len(found), min(USER_WINDOW, limit - len(found))
-                if query:
-                    page = await self.client.search_users(query, at, size)
-                else:
-                    page = await self.client.users(at, size)
-                if not page:
-                    break
-                found += page
-            return Page(items=[_user_item(u) for u in found[:limit]], total=None)
-        # Jira's assignable search takes a window of *all* users, then filters it: offsets
-        # count users we return, so windows are walked from the start.
-        start = 0
-        while len(found) < offset + limit:
-            page = await self.client.assignable_users(project, query, start, USER_WINDOW)
-            found += page
-            start += USER_WINDOW
-            # A short (even empty) page does not mean the end: the window may simply hold
-            # no assignable match. The end is where the site runs out of users.
-            if len(page) < USER_WINDOW and not await self.client.users(start, 1):
-                break
-        return Page(items=[_user_item(u) for u in found[offset : offset + limit]], total=None)
-
-    async def passthrough_search(self, query: str, cursor: str | None, limit: int) -> Page:
-        try:
-            page = await self.client.search_jql(
-                query, next_page_token=cursor, max_results=limit, fields=["*navigable"]
-            )
-        except VendorRequestError as exc:
-            # Bad JQL, an unbounded query or a stale cursor: the caller's to fix (400).
-            detail = exc.detail.replace("the request", "the query", 1)
-            raise VendorBadQuery(detail, vendor_errors=exc.vendor_errors) from None
-        token = None if page.get("isLast") else page.get("nextPageToken")
-        return Page(items=page.get("issues", []), total=None, next_cursor=token or None)
-
 
 def _updated_clause(updated_since: datetime | None) -> str:
     """Tickets updated since the mark minus two minutes (JQL compares whole minutes)."""
@@ -658,13 +552,3 @@ def _user(u: dict[str, Any]) -> VendorUser:
             "data": {"vendor": "JIRA", "accountType": u.get("accountType")},
         },
     )
-
-
-def _user_item(u: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "vendor_id": u["accountId"],
-        "name": u.get("displayName"),
-        "email": u.get("emailAddress") or None,
-        "active": bool(u.get("active", True)),
-        "account_type": u.get("accountType"),
-    }

@@ -45,6 +45,9 @@ def jira(
     drop_after_commit_ratio: float = typer.Option(
         0.0, help="Share of writes whose connection is dropped after the commit."
     ),
+    search_visibility_delay_ms: float = typer.Option(
+        0.0, help="New issues stay out of JQL search this long (ms) unless reconciled."
+    ),
     oauth_client_id: str = typer.Option(DEFAULT_CLIENT_ID, help="OAuth 2.0 (3LO) client id."),
     oauth_client_secret: str = typer.Option(DEFAULT_CLIENT_SECRET, help="OAuth client secret."),
     access_token_ttl: float = typer.Option(3600.0, help="OAuth access-token lifetime (s)."),
@@ -64,6 +67,7 @@ def jira(
             "error_429_ratio": error_429_ratio,
             "error_503_ratio": error_503_ratio,
             "drop_after_commit_ratio": drop_after_commit_ratio,
+            "search_visibility_delay_ms": search_visibility_delay_ms,
         }
     )
     config = EmulatorConfig(

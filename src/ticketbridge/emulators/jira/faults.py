@@ -24,6 +24,9 @@ class FaultConfig:
     drop_after_commit_ratio: float = 0.0  # writes only: commit, then abort the TCP connection
     retry_after_seconds: int = 1  # Retry-After on 429s
     retry_after_503: bool = False  # also send Retry-After on injected 503s
+    # Eventual consistency of search: an issue created is missing from `search/jql` answers
+    # for this long, unless its id is among the request's `reconcileIssues`.
+    search_visibility_delay_ms: float = 0.0
 
     def updated(self, changes: dict[str, Any]) -> FaultConfig:
         """A copy with `changes` applied; unknown keys or bad values raise ValueError."""
@@ -115,6 +118,8 @@ class Faults:
         self.config = config
         self.bucket: TokenBucket | None = None
         self.stats = Stats()
+        # Issue id -> monotonic time at which searches start to see it (visibility delay).
+        self.hidden_until: dict[int, float] = {}
         self.configure(config)
 
     def configure(self, config: FaultConfig) -> None:
@@ -130,6 +135,7 @@ class Faults:
         """Back to no faults (or `config`) and zeroed stats."""
         self.configure(config or FaultConfig())
         self.stats = Stats()
+        self.hidden_until.clear()
 
     async def delay(self) -> None:
         cfg = self.config
@@ -170,6 +176,21 @@ class Faults:
                 {"errorMessages": ["Service Unavailable: resource limit reached."], "errors": {}},
             )
         return None
+
+    def created(self, issue_id: int) -> None:
+        """Record a new issue: searches miss it for `search_visibility_delay_ms`."""
+        delay = self.config.search_visibility_delay_ms
+        if delay:
+            self.hidden_until[issue_id] = time.monotonic() + delay / 1000.0
+
+    def hidden(self, reconciled: frozenset[int]) -> frozenset[int]:
+        """Ids of issues searches do not see yet (reconciled ids are always seen)."""
+        if not self.hidden_until:
+            return frozenset()
+        now = time.monotonic()
+        for issue_id in [i for i, t in self.hidden_until.items() if t <= now]:
+            del self.hidden_until[issue_id]
+        return frozenset(self.hidden_until) - reconciled
 
     def should_drop(self) -> bool:
         ratio = self.config.drop_after_commit_ratio

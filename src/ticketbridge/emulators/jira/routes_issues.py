@@ -68,6 +68,7 @@ async def create_issue(ctx: Ctx) -> Response:
     payload = await ctx.body()
     issue = svc.create_issue(ctx.state, payload, ctx.api.adf)
     ctx.emulator.faults.stats.issues_created += 1
+    ctx.emulator.faults.created(issue.id)
     body = created_json(ctx, issue)
     if isinstance(payload, dict) and payload.get("transition"):
         body["transition"] = {"status": 200, "errorCollection": {"errorMessages": [], "errors": {}}}
@@ -92,6 +93,7 @@ async def create_issues(ctx: Ctx) -> Response:
             )
             continue
         ctx.emulator.faults.stats.issues_created += 1
+        ctx.emulator.faults.created(issue.id)
         issues.append(created_json(ctx, issue))
     return json_response({"issues": issues, "errors": errors}, 201 if issues else 400)
 

@@ -50,6 +50,9 @@ DEFAULT_MAX = 50
 MAX_WITH_FIELDS = 100
 MAX_IDS_ONLY = 5000
 BAD_TOKEN = "The provided next page token is invalid or expired."
+MAX_RECONCILE = 50
+TOO_MANY_RECONCILE = f"The reconcileIssues list accepts at most {MAX_RECONCILE} issue ids."
+BAD_RECONCILE = "The reconcileIssues list must hold issue ids (integers)."
 
 
 def jql_context(ctx: Ctx) -> JqlContext:
@@ -213,11 +216,44 @@ def _ordered_start(
     return len(issues), seen
 
 
+def reconcile_ids(raw: Any) -> frozenset[int]:
+    """`reconcileIssues` as Jira takes it: a list of at most 50 int64 issue ids (400 else)."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raise bad_request(None, BAD_RECONCILE)
+    ids: set[int] = set()
+    for value in raw:
+        if isinstance(value, bool):
+            raise bad_request(None, BAD_RECONCILE)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if not isinstance(value, int) or not -(2**63) <= value < 2**63:
+            raise bad_request(None, BAD_RECONCILE)
+        ids.add(value)
+    if len(raw) > MAX_RECONCILE:
+        raise bad_request(None, TOO_MANY_RECONCILE)
+    return frozenset(ids)
+
+
 def select_page(
-    ctx: Ctx, compiled: CompiledJql, jctx: JqlContext, jql: str, token: str | None, size: int
+    ctx: Ctx,
+    compiled: CompiledJql,
+    jctx: JqlContext,
+    jql: str,
+    token: str | None,
+    size: int,
+    hidden: frozenset[int] = frozenset(),
 ) -> tuple[list[Issue], str | None]:
+    """One page of matches; issues in `hidden` (not yet searchable) are left out."""
     position = decode_token(jql, token)
-    matches = compiled.predicate(jctx)  # bound once per page, reused for every issue
+    predicate = compiled.predicate(jctx)  # bound once per page, reused for every issue
+    matches: Callable[[Issue], bool] = predicate
+    if hidden:
+
+        def matches(issue: Issue) -> bool:
+            return issue.id not in hidden and predicate(issue)
+
     version = ctx.state.version
     if not compiled.has_order_by:
         snapshot = ctx.state.issue_snapshot()  # id ascending; newest first means walk back
@@ -258,7 +294,8 @@ async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:
     requested = params.get("maxResults")
     size = DEFAULT_MAX if requested in (None, "", 0) else int(requested)
     size = min(max(size, 1), cap)
-    page, token = select_page(ctx, compiled, jctx, jql, params.get("nextPageToken"), size)
+    hidden = ctx.emulator.faults.hidden(reconcile_ids(params.get("reconcileIssues")))
+    page, token = select_page(ctx, compiled, jctx, jql, params.get("nextPageToken"), size, hidden)
     transitions = transitions_of(ctx)  # the field selection is parsed once, not per issue
     body: dict[str, Any] = {
         "issues": [
@@ -283,6 +320,7 @@ async def search_get(ctx: Ctx) -> Response:
         max_results = int(q["maxResults"]) if q.get("maxResults") else None
     except ValueError:
         raise bad_request(None, "The 'maxResults' parameter must be an integer.") from None
+    reconcile = ctx.query_list("reconcileIssues")
     return await _search(
         ctx,
         {
@@ -292,6 +330,7 @@ async def search_get(ctx: Ctx) -> Response:
             "fields": ctx.query_list("fields"),
             "expand": ctx.query_list("expand"),
             "properties": ctx.query_list("properties"),
+            "reconcileIssues": reconcile or None,
         },
     )
 
@@ -318,6 +357,7 @@ async def search_post(ctx: Ctx) -> Response:
             "fields": fields,
             "expand": expand,
             "properties": body.get("properties") or [],
+            "reconcileIssues": body.get("reconcileIssues"),
         },
     )
 

@@ -15,7 +15,6 @@ operational vendor failure never loses a created ticket.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +33,8 @@ from ticketbridge.errors import (
     VendorUnavailable,
 )
 from ticketbridge.itsm.tickets import repository, service
-from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult, BulkUpdates
-from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
+from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult
+from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.itsm.vendor_json import printable
 from ticketbridge.provisioning.models import Connection
 
@@ -44,6 +43,8 @@ from ticketbridge.provisioning.models import Connection
 OPERATIONAL = (VendorRateLimited, VendorUnavailable, VendorTimeout, VendorOutcomeUnknown)
 # Read-backs of created tickets in flight at once (the connector's limiter still applies).
 READBACK_CONCURRENCY = 8
+# Created tickets read back per connector call (`get_tickets`; Jira: one search per 50).
+READBACK_BATCH = 50
 
 
 def check_cap(count: int, cap: int) -> None:
@@ -96,6 +97,7 @@ async def prepare(
     """Resolves references per entry; failures stay with their entry. Tokens come in."""
     mappings = service.Mappings.of(connection)
     seen_identifiers: dict[str, int] = {}
+    cache: dict[tuple[str, str], Any] = {}  # projects, types, users: looked up once
     prepared = []
     for index, body, token in entries:
         try:
@@ -112,7 +114,7 @@ async def prepare(
                         f"A ticket with identifier {body.identifier!r} already exists "
                         f"(ticket_id {existing.id})"
                     )
-            draft = await service.resolve_draft(session, connection, body, mappings)
+            draft = await service.resolve_draft(session, connection, body, mappings, cache)
             draft.creation_token = token
             prepared.append(Prepared(index, body, draft, None))
         except TicketBridgeError as exc:
@@ -185,16 +187,21 @@ def needs_completion(body: TicketCreate) -> bool:
 
 
 async def fetch(
-    connector: Connector, connection: Connection, body: TicketCreate, key: str
+    connector: Connector,
+    connection: Connection,
+    body: TicketCreate,
+    key: str,
+    known: VendorTicket | None = None,
 ) -> VendorTicket | EntryError:
-    """Reads a created ticket back and walks it to the requested status.
+    """Reads a created ticket back (unless `known`, read in a batch) and walks it to the
+    requested status.
 
     Returns the ticket, or the entry's error when the vendor refused (operational
     failures propagate: the ticket exists, and fetching again is harmless).
     """
     mappings = service.Mappings.of(connection)
     try:
-        vt = await connector.get_ticket(key)
+        vt = known if known is not None else await connector.get_ticket(key)
         if body.status is not None and mappings.status_of(vt) != body.status:
             vt = await connector.move_to_status(vt, body.status, mappings.status)
     except StatusUnreachable as exc:
@@ -214,14 +221,28 @@ def readback_failed(key: str | None, exc: TicketBridgeError) -> EntryError:
     return EntryError(exc.code, f"created as {key}, but reading it back failed: {exc.detail}")
 
 
+async def read_back(connector: Connector, keys: list[str]) -> dict[str, VendorTicket]:
+    """Created tickets read in batches (a key missing from the answer is read alone later)."""
+    known: dict[str, VendorTicket] = {}
+    for start in range(0, len(keys), READBACK_BATCH):
+        known.update(await connector.get_tickets(keys[start : start + READBACK_BATCH]))
+    return known
+
+
 async def fetch_all(
     connector: Connector, connection: Connection, work: list[tuple[TicketCreate, str]]
 ) -> list[VendorTicket | EntryError]:
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
+    try:
+        known = await read_back(connector, [key for _, key in work])
+    except OPERATIONAL:
+        raise
+    except TicketBridgeError:
+        known = {}  # each ticket is then read alone, and reports its own failure
 
     async def one(body: TicketCreate, key: str) -> VendorTicket | EntryError:
         async with gate:
-            return await fetch(connector, connection, body, key)
+            return await fetch(connector, connection, body, key, known.get(key))
 
     # Let every read-back end before raising: one left running while the job resumes
     # would walk the same ticket's workflow twice (and past the requested status).
@@ -250,6 +271,33 @@ async def store(
         session, connection, fetched, service.Mappings.of(connection), body.identifier
     )
     return result.model_copy(update={"ticket_id": ticket.id, "identifier": ticket.identifier})
+
+
+async def store_all(
+    session: AsyncSession,
+    connection: Connection,
+    work: list[tuple[TicketCreate, BulkResult, VendorTicket | EntryError]],
+) -> list[BulkResult]:
+    """`store` for a batch: the tickets given with our UUIDs are stored together."""
+    finals: list[BulkResult | None] = []
+    keep: list[tuple[int, TicketCreate, BulkResult, VendorTicket]] = []
+    for n, (body, result, fetched) in enumerate(work):
+        if isinstance(fetched, EntryError) or body.uses_vendor_ids():
+            finals.append(await store(session, connection, body, result, fetched))
+        else:
+            finals.append(None)
+            keep.append((n, body, result, fetched))
+    tickets = await service.store_vendor_tickets(
+        session,
+        connection,
+        [(vt, body.identifier) for _, body, _, vt in keep],
+        service.Mappings.of(connection),
+    )
+    for (n, _, result, _), ticket in zip(keep, tickets, strict=True):
+        finals[n] = result.model_copy(
+            update={"ticket_id": ticket.id, "identifier": ticket.identifier}
+        )
+    return [f for f in finals if f is not None]
 
 
 async def create_prepared(
@@ -288,11 +336,16 @@ async def create_prepared(
         if r.success and needs_completion(p.body)
     ]
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
+    try:
+        known = await read_back(connector, [r.vendor_ticket_id or "" for _, r in todo])
+    except TicketBridgeError:
+        known = {}  # each entry is then read alone, and reports its own failure
 
     async def one(p: Prepared, r: BulkResult) -> VendorTicket | EntryError:
+        key = r.vendor_ticket_id or ""
         async with gate:
             try:
-                return await fetch(connector, connection, p.body, r.vendor_ticket_id or "")
+                return await fetch(connector, connection, p.body, key, known.get(key))
             except TicketBridgeError as exc:
                 return readback_failed(r.vendor_ticket_id, exc)
 
@@ -301,61 +354,11 @@ async def create_prepared(
         if isinstance(got, BaseException):
             raise got
     final = {r.request_index: r for r in results}
-    for (p, r), got in zip(todo, fetched, strict=True):
-        assert not isinstance(got, BaseException)
-        final[p.index] = await store(session, connection, p.body, r, got)
+    work = [
+        (p.body, r, got)
+        for (p, r), got in zip(todo, fetched, strict=True)
+        if not isinstance(got, BaseException)
+    ]
+    for (p, _), done in zip(todo, await store_all(session, connection, work), strict=True):
+        final[p.index] = done
     return [final[p.index] for p in prepared]
-
-
-async def update_one(
-    session: AsyncSession,
-    connector: Connector,
-    connection: Connection,
-    ticket_id: uuid.UUID,
-    updates: BulkUpdates,
-    index: int,
-) -> BulkResult:
-    """Status first; the field edits only when the transition succeeded.
-
-    Operational vendor failures propagate (the job tries the ticket again later: every
-    step is safe to repeat); anything else is this ticket's outcome.
-    """
-    try:
-        ticket = await service.get_ticket(session, connection, ticket_id)
-        mappings = service.Mappings.of(connection)
-        vt = await connector.get_ticket(ticket.vendor_id)
-        if updates.status and mappings.status_of(vt) != updates.status:
-            try:
-                vt = await connector.move_to_status(vt, updates.status, mappings.status)
-            except StatusUnreachable as exc:
-                raise Unprocessable(
-                    f"status {exc.target} is unreachable; reachable: {', '.join(exc.reachable)}",
-                    code=STATUS_UNREACHABLE,
-                ) from None
-        fields: dict[str, Any] = {
-            k: getattr(updates, k) for k in updates.model_fields_set if k != "status"
-        }
-        if fields:
-            changes = await service.resolve_changes(
-                session, connection, TicketUpdate(**fields), mappings
-            )
-            await connector.update_ticket(vt.key, changes)
-            vt = await connector.get_ticket(vt.key)
-        stored = await service.store_vendor_ticket(session, connection, vt, mappings, None)
-        return BulkResult(
-            request_index=index,
-            success=True,
-            ticket_id=stored.id,
-            vendor_ticket_id=vt.key,
-            identifier=stored.identifier,
-        )
-    except OPERATIONAL:
-        raise
-    except TicketBridgeError as exc:
-        return BulkResult(
-            request_index=index,
-            success=False,
-            ticket_id=ticket_id,
-            error=exc.detail,
-            code=exc.code,
-        )

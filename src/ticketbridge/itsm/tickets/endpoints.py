@@ -20,7 +20,7 @@ from ticketbridge.errors import Unprocessable, VendorUnauthorized
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.paging import ListEnvelope, page_params, paginate
-from ticketbridge.itsm.tickets import repository, service
+from ticketbridge.itsm.tickets import repository, serialize, service
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import (
     Priority,
@@ -77,7 +77,7 @@ async def list_tickets(
     parent_ticket_id: Annotated[str | None, Query(alias="parentTicketId")] = None,
     identifier: Annotated[str | None, Query(max_length=255)] = None,
     updated_since: UpdatedSince = None,
-) -> ListEnvelope[TicketOut]:
+) -> Response:
     """List tickets from the local store (synced plus written through the API)."""
     if updated_since is not None and cursor is not None:
         raise Unprocessable("updatedSince cannot be combined with cursor", field="updatedSince")
@@ -94,9 +94,8 @@ async def list_tickets(
         updated_since=updated_since,
     )
     rows, nxt, prev = await paginate(session, stmt, Ticket.id, page)
-    return ListEnvelope(
-        items=[TicketOut.model_validate(r) for r in rows], next_cursor=nxt, previous_cursor=prev
-    )
+    # The stored rows as they are (serialize.py): no model built and validated per ticket.
+    return Response(serialize.page_json(list(rows), nxt, prev), media_type="application/json")
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,36 +123,53 @@ def apply_vendor_ticket(row: Ticket, vt: VendorTicket, refs: LocalRefs, mappings
         setattr(row, key, value)
 
 
+async def _once(
+    memo: dict[tuple[str, str], Any],
+    kind: str,
+    key: Any,
+    load: Callable[[Any], Awaitable[Any]],
+) -> Any:
+    """`load(key)`, looked up once per (kind, key) in `memo` (one per batch)."""
+    if not key:
+        return None
+    if (kind, str(key)) not in memo:
+        memo[kind, str(key)] = await load(key)
+    return memo[kind, str(key)]
+
+
 async def local_refs(
-    session: AsyncSession, connection_id: uuid.UUID, vt: VendorTicket
+    session: AsyncSession,
+    connection_id: uuid.UUID,
+    vt: VendorTicket,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> LocalRefs:
-    project = (
-        await projects.by_vendor_id(session, connection_id, vt.project_vendor_id)
-        if vt.project_vendor_id
-        else None
+    """Our ids of what `vt` refers to; `cache` (one per batch) saves repeated lookups."""
+    memo: dict[tuple[str, str], Any] = {} if cache is None else cache
+
+    async def once(kind: str, key: str | None, load: Callable[[str], Awaitable[Any]]) -> Any:
+        return await _once(memo, kind, key, load)
+
+    project = await once(
+        "project", vt.project_vendor_id, lambda k: projects.by_vendor_id(session, connection_id, k)
     )
     issue_type = (
-        await issue_types.in_project(
-            session, connection_id, project.id, vendor_id=vt.type_vendor_id
+        await once(
+            f"type:{project.id}",
+            vt.type_vendor_id,
+            lambda k: issue_types.in_project(session, connection_id, project.id, vendor_id=k),
         )
-        if project and vt.type_vendor_id
+        if project
         else None
     )
-    parent = (
-        await repository.by_vendor_key(session, connection_id, vt.parent_vendor_id)
-        if vt.parent_vendor_id
-        else None
+    parent = await once(
+        "parent", vt.parent_vendor_id, lambda k: repository.by_vendor_key(session, connection_id, k)
     )
-    assignee = (
-        await users.by_vendor_id(session, connection_id, vt.assignee_vendor_id)
-        if vt.assignee_vendor_id
-        else None
-    )
-    reporter = (
-        await users.by_vendor_id(session, connection_id, vt.reporter_vendor_id)
-        if vt.reporter_vendor_id
-        else None
-    )
+
+    def user(k: str) -> Awaitable[Any]:
+        return users.by_vendor_id(session, connection_id, k)
+
+    assignee = await once("user", vt.assignee_vendor_id, user)
+    reporter = await once("user", vt.reporter_vendor_id, user)
     return LocalRefs(
         project_id=project.id if project else None,
         type_id=issue_type.id if issue_type else None,
@@ -178,36 +196,55 @@ async def get_by_identifier(
 
 
 async def resolve_draft(
-    session: AsyncSession, connection: Connection, body: TicketCreate, mappings: Mappings
+    session: AsyncSession,
+    connection: Connection,
+    body: TicketCreate,
+    mappings: Mappings,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> TicketDraft:
     """Turns our references into vendor ids; an unknown UUID is a 404 naming the field.
+    `cache` (one per batch of entries) looks each project, type and user up once.
 
     ``custom_fields`` naming what a normalized field sets is a 422 naming the key (checked
     here too, not only at the edge, so a queued job entry fails alone)."""
     check_custom_fields(connection.vendor, body.custom_fields)
     cid = connection.id
+    memo: dict[tuple[str, str], Any] = {} if cache is None else cache
     project = None
     if body.project_id is not None:
-        project = await projects.get(session, cid, body.project_id)
+        project = await _once(
+            memo, "project-id", body.project_id, lambda k: projects.get(session, cid, k)
+        )
         if project is None:
             raise NotFound("Project not found", field="project_id")
         project_key = project.vendor_id
+        memo.setdefault(("project", project.vendor_id), project)  # for storing it (local_refs)
     else:
         project_key = body.project_vendor_id or ""
     type_vendor_id = body.type_vendor_id
     type_name = body.type
     if body.type_id is not None:
-        issue_type = await issue_types.get(session, cid, body.type_id)
+        issue_type = await _once(
+            memo, "type-id", body.type_id, lambda k: issue_types.get(session, cid, k)
+        )
         if issue_type is None:
             raise NotFound("Issue type not found", field="type_id")
         type_vendor_id, type_name = issue_type.vendor_id, None
     elif type_name is not None and project is not None:
-        issue_type = await issue_types.in_project(session, cid, project.id, name=type_name)
+        issue_type = await _once(
+            memo,
+            f"type-name:{project.id}",
+            type_name,
+            lambda k: issue_types.in_project(session, cid, project.id, name=k),
+        )
         if issue_type is not None:  # else let the vendor judge the name
             type_vendor_id, type_name = issue_type.vendor_id, None
+            memo.setdefault((f"type:{project.id}", issue_type.vendor_id), issue_type)
     assignee_vendor_id = body.assigned_user_vendor_id
     if body.assigned_user_id is not None:
-        user = await users.get(session, cid, body.assigned_user_id)
+        user = await _once(
+            memo, "user-id", body.assigned_user_id, lambda k: users.get(session, cid, k)
+        )
         if user is None:
             raise NotFound("User not found", field="assigned_user_id")
         assignee_vendor_id = user.vendor_id
@@ -249,25 +286,69 @@ async def store_vendor_ticket(
     vt: VendorTicket,
     mappings: Mappings,
     identifier: str | None,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> Ticket:
-    row = await repository.by_internal_ids(session, connection.id, [vt.internal_id])
-    ticket = row.get(vt.internal_id)
-    if identifier and (ticket is None or ticket.identifier != identifier):
-        await _take_identifier(session, connection, identifier, vt)
-    if ticket is None:
-        ticket = Ticket(
-            id=uuid7(),
-            connection_id=connection.id,
-            identifier=identifier
-            or await _free_identifier(session, connection, vt.key, vt.internal_id),
-            created_at=utcnow(),
-        )
-        session.add(ticket)
-    elif identifier and ticket.identifier != identifier:
-        ticket.identifier = identifier
-    apply_vendor_ticket(ticket, vt, await local_refs(session, connection.id, vt), mappings)
-    await session.flush()
+    (ticket,) = await store_vendor_tickets(session, connection, [(vt, identifier)], mappings, cache)
     return ticket
+
+
+async def store_vendor_tickets(
+    session: AsyncSession,
+    connection: Connection,
+    items: Sequence[tuple[VendorTicket, str | None]],
+    mappings: Mappings,
+    cache: dict[tuple[str, str], Any] | None = None,
+) -> list[Ticket]:
+    """Stores (inserts or updates) vendor tickets with their identifiers, in order: one read
+    of the existing rows, one of the identifiers new tickets may take, each referenced
+    project, type and user looked up once, one flush.
+
+    A caller's identifier is kept; a new ticket without one takes its first free candidate
+    (`identifiers`), as the sync does."""
+    rows = await repository.by_internal_ids(
+        session, connection.id, [vt.internal_id for vt, _ in items]
+    )
+    fresh = [vt for vt, identifier in items if not identifier and vt.internal_id not in rows]
+    owners = await repository.identifier_owners(
+        session,
+        connection.id,
+        [c for vt in fresh for c in identifiers.candidates(vt.key, vt.internal_id)],
+    )
+    cache = {} if cache is None else cache
+    stored = []
+    for vt, identifier in items:
+        ticket = rows.get(vt.internal_id)
+        if identifier and (ticket is None or ticket.identifier != identifier):
+            await _take_identifier(session, connection, identifier, vt)
+            owners[identifier] = vt.internal_id
+        if ticket is None:
+            if not identifier:
+                identifier = _first_free(vt, owners)
+                owners[identifier] = vt.internal_id
+            ticket = Ticket(
+                id=uuid7(), connection_id=connection.id, identifier=identifier, created_at=utcnow()
+            )
+            session.add(ticket)
+            rows[vt.internal_id] = ticket
+        elif identifier and ticket.identifier != identifier:
+            ticket.identifier = identifier
+        refs = await local_refs(session, connection.id, vt, cache)
+        apply_vendor_ticket(ticket, vt, refs, mappings)
+        stored.append(ticket)
+    await session.flush()
+    return stored
+
+
+def _first_free(vt: VendorTicket, owners: dict[str, str]) -> str:
+    """`vt`'s first candidate identifier not held by another ticket (`owners`: identifier ->
+    the vendor internal id holding it)."""
+    held = identifiers.candidates(vt.key, vt.internal_id)
+    for candidate in held:
+        if owners.get(candidate, vt.internal_id) == vt.internal_id:
+            return candidate
+    raise Conflict(
+        f"Ticket {vt.key} was created in the vendor, but {identifiers.taken_message(held)}"
+    )
 
 
 async def _free_identifier(
@@ -319,14 +400,17 @@ async def create_ticket(
     mappings = Mappings.of(connection)
     if body.identifier:
         await claim_identifier(session, connection, body.identifier)
-    draft = await resolve_draft(session, connection, body, mappings)
+    cache: dict[tuple[str, str], Any] = {}  # the project and type, for storing the ticket
+    draft = await resolve_draft(session, connection, body, mappings, cache)
     draft.creation_token = creation_token or uuid7().hex
     vt = await connector.create_ticket(draft)
     if body.status and mappings.status_of(vt) != body.status:
         try:
             vt = await connector.move_to_status(vt, body.status, mappings.status)
         except StatusUnreachable as exc:
-            ticket = await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+            ticket = await store_vendor_ticket(
+                session, connection, vt, mappings, body.identifier, cache
+            )
             error = Unprocessable(
                 f"Ticket {vt.key} was created, but status {exc.target} cannot be reached "
                 f"from {ticket.status}; reachable: {', '.join(exc.reachable)}",
@@ -338,12 +422,14 @@ async def create_ticket(
             error.commit_anyway = True  # type: ignore[attr-defined]
             raise error from None
         except TicketBridgeError as exc:
-            ticket = await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+            ticket = await store_vendor_ticket(
+                session, connection, vt, mappings, body.identifier, cache
+            )
             exc.extra["ticket_id"] = str(ticket.id)
             exc.detail = f"Ticket {vt.key} was created, but setting its status failed: {exc.detail}"
             exc.commit_anyway = True  # type: ignore[attr-defined]
             raise
-    return await store_vendor_ticket(session, connection, vt, mappings, body.identifier)
+    return await store_vendor_ticket(session, connection, vt, mappings, body.identifier, cache)
 
 
 async def update_ticket(

@@ -26,6 +26,7 @@ from ticketbridge.errors import failure as job_failure
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
+from ticketbridge.itsm.tickets.bulk_update import BATCH, update_batch
 from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.jobs import repository
 from ticketbridge.jobs.models import JobItem
@@ -162,17 +163,20 @@ async def _complete_created(
     """Reads back, transitions and stores the tickets the vendor created."""
     async with transaction(ctx.sessionmaker) as session:
         created = list(await repository.items(session, job_id, status="CREATED"))
-    for start in range(0, len(created), bulk.READBACK_CONCURRENCY):
-        batch = created[start : start + bulk.READBACK_CONCURRENCY]
+    for start in range(0, len(created), bulk.READBACK_BATCH):
+        batch = created[start : start + bulk.READBACK_BATCH]
         bodies = [TicketCreate.model_validate(i.request) for i in batch]
         keys = [str((i.outcome or {}).get("vendor_ticket_id")) for i in batch]
         fetched = await bulk.fetch_all(connector, connection, list(zip(bodies, keys, strict=True)))
         async with transaction(ctx.sessionmaker) as session:
             rows = {i.index: i for i in await repository.items(session, job_id, status="CREATED")}
-            for item, body, got in zip(batch, bodies, fetched, strict=True):
+            work = [
+                (body, BulkResult.model_validate(rows[item.index].outcome), got)
+                for item, body, got in zip(batch, bodies, fetched, strict=True)
+            ]
+            finals = await bulk.store_all(session, connection, work)
+            for item, final in zip(batch, finals, strict=True):
                 row = rows[item.index]
-                partial = BulkResult.model_validate(row.outcome)
-                final = await bulk.store(session, connection, body, partial, got)
                 row.status, row.outcome = "DONE", final.model_dump(mode="json")
         await _set_progress(ctx, job_id)
 
@@ -219,20 +223,20 @@ async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> None:
         while True:
             async with transaction(ctx.sessionmaker) as session:
                 pending: list[JobItem] = list(
-                    await repository.items(session, job_id, status="PENDING", limit=1)
+                    await repository.items(session, job_id, status="PENDING", limit=BATCH)
                 )
                 if not pending:
                     return
-                item = pending[0]
-                result = await bulk.update_one(
+                results = await update_batch(
                     session,
                     connector,
                     connection,
-                    uuid.UUID(item.request["ticket_id"]),
+                    [(item.index, uuid.UUID(item.request["ticket_id"])) for item in pending],
                     updates,
-                    item.index,
                 )
-                item.status, item.outcome = "DONE", result.model_dump(mode="json")
+                for item in pending:
+                    item.status = "DONE"
+                    item.outcome = results[item.index].model_dump(mode="json")
             await _set_progress(ctx, job_id)
 
     await _resuming(job_id, step)
