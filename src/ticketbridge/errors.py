@@ -89,7 +89,7 @@ class NotSupported(Unprocessable):
     code = "NOT_SUPPORTED"
 
 
-# --- Vendor errors (raised by connectors, mapped per API.md section 1) ---------------
+# --- Vendor errors (raised by connectors, mapped per docs/api.md, Conventions) -------
 
 
 class VendorError(TicketBridgeError):

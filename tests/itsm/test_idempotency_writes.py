@@ -1,6 +1,6 @@
-"""Idempotency-Key on every write besides create (API.md 6.1): PATCH, bulk, bulk/sync and
-bulk/update replay their first response, refuse a changed body (422) and a request whose
-first is in flight (409), and never write to Jira twice."""
+"""Idempotency-Key on every write besides create (docs/api.md, "Idempotency"): PATCH, bulk,
+bulk/sync and bulk/update replay their first response, refuse a changed body (422) and a
+request whose first is in flight (409), and never write to Jira twice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Passthrough endpoints (API.md section 8) over real HTTP, the vendor being the emulator."""
+"""Passthrough endpoints (docs/api.md, "Passthrough") over real HTTP; the vendor is the emulator."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Accounts and API keys (API.md section 2 and 3): shown once, stored hashed, revocable."""
+"""Accounts and API keys (docs/api.md, "Provisioning"): shown once, stored hashed, revocable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Organizations and connections (API.md section 3)."""
+"""Organizations and connections (docs/api.md, "Provisioning")."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ class Capability(enum.StrEnum):
     PASSTHROUGH_SEARCH = "passthrough_search"
 
 
-# Normalized enums (API.md section 4).
+# Normalized enums (docs/api.md, "Enums").
 STATUSES = ("OPEN", "TODO", "IN_PROGRESS", "IN_REVIEW", "RESOLVED", "CLOSED", "UNKNOWN")
 PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNKNOWN")
 

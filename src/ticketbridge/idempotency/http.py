@@ -1,5 +1,5 @@
 """Idempotency-Key on a write endpoint: one wrapper, so every write follows the same rules
-(API.md 6.1): scoped to the account, the first response replayed with
+(docs/api.md, "Idempotency"): scoped to the account, the first response replayed with
 ``Idempotent-Replayed: true``, 422 on the same key with another request, 409 while the
 first is in flight.
 

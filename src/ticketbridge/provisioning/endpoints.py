@@ -1,4 +1,4 @@
-"""Provisioning routes (API.md section 3): X-API-KEY only."""
+"""Provisioning routes (docs/api.md, "Provisioning"): X-API-KEY only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Wire models for provisioning (API.md section 3)."""
+"""Wire models for provisioning (docs/api.md, "Provisioning")."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Known gaps, on purpose:
 - The spec's *examples* show `fields.comment` as an array and a `sub-tasks` key; the schema
   (`IssueBean.fields`: free map) does not constrain them, and the emulator follows real
-  payloads (`comment` object with `comments[]`, `subtasks`). See jira-notes.md §5.
+  payloads (`comment` object with `comments[]`, `subtasks`).
 - `PUT issue/{key}/properties/{k}` documents a JSON body but Jira answers with an empty one;
   only its status is checked (in test_emulator_issues).
 - `/search` (410) and error bodies without content in the spec are not schema-checked.

@@ -1,4 +1,4 @@
-"""Passthrough wire models (API.md section 8)."""
+"""Passthrough wire models (docs/api.md, "Passthrough")."""
 
 from __future__ import annotations
 

@@ -266,7 +266,7 @@ async def store(
             update={"success": False, "error": fetched.message, "code": fetched.code}
         )
     if body.uses_vendor_ids():
-        return result  # appears after the next sync (API.md 6.4)
+        return result  # appears after the next sync (docs/api.md, "Writes")
     ticket = await service.store_vendor_ticket(
         session, connection, fetched, service.Mappings.of(connection), body.identifier
     )

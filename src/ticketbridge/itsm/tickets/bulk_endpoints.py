@@ -23,7 +23,7 @@ BULK_ERRORS = {**ERRORS, 413: {"description": "Body over 1 MiB"}}
 
 
 def _check_entries(vendor: str, body: BulkCreate) -> None:
-    """A malformed entry fails the whole request (API.md 6.3), vendor rules included."""
+    """A malformed entry fails the whole request (docs/api.md, "Writes"), vendor rules included."""
     for i, ticket in enumerate(body.tickets):
         check_custom_fields(vendor, ticket.custom_fields, where=f"tickets[{i}].")
 

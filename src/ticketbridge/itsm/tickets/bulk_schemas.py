@@ -1,4 +1,4 @@
-"""Bulk wire models (API.md 6.3 to 6.6)."""
+"""Bulk wire models (docs/api.md, "Writes")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ticket wire models (API.md sections 4 and 6)."""
+"""Ticket wire models (docs/api.md, "Synced reads" and "Writes")."""
 
 from __future__ import annotations
 
