@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
-from ticketbridge import __version__, requestlog
+from ticketbridge import __version__, requestlog, tracing
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
@@ -149,6 +149,7 @@ class InputGuard:
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tracing.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -211,6 +212,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(InputGuard, limit=settings.max_body_bytes)
     requestlog.install(app)
+    tracing.instrument_app(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -17,6 +17,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from asgi_correlation_id.context import correlation_id
 from structlog.contextvars import bind_contextvars, get_contextvars, reset_contextvars
 
+from ticketbridge import tracing
 from ticketbridge.logs import get_logger
 
 HEADER = "X-Request-ID"
@@ -56,6 +57,7 @@ class RequestLogContext:
             nonlocal logged
             logged = True
             route = getattr(scope.get("route"), "path", None)
+            tracing.name_request(scope.get("method", ""), route or "unmatched")
             emit = log.debug if scope.get("path") in _QUIET else log.info
             # A connection named by the path (provisioning routes) rather than the header.
             named = (scope.get("path_params") or {}).get("connection_id")
