@@ -60,8 +60,8 @@ def test_the_api_reports_job_and_vendor_series(
     text = http.get("/metrics").text
     assert (value(text, "ticketbridge_jobs_queued_total", kind="SYNC") or 0) >= 1
     assert_job_and_vendor_series(text, tenant.connection_id)
-    route = value(text, "ticketbridge_http_requests_total", method="GET", status="200")
-    assert route is not None
+    polled = value(text, "ticketbridge_http_requests_total", route="/v1/jobs/{job_id}")
+    assert polled is not None and polled >= 1, "route labels are full templates"
 
 
 def _free_port() -> int:

@@ -89,7 +89,10 @@ def test_a_request_id_is_on_every_line_of_the_request_and_of_its_job(
         assert line.get("request_id") == request_id, line
     request_line = next(line for line in served if line["event"] == "request")
     assert request_line["account_id"] and request_line["connection_id"] == tenant.connection_id
-    assert request_line["status"] == 202 and "{" in request_line["route"]
+    assert request_line["status"] == 202
+    assert request_line["route"] == (
+        "/v1/provisioning/organizations/{org_id}/connections/{connection_id}/sync"
+    )
 
     job_lines = [line for line in lines if line.get("job_id") == job_id]
     events = [line["event"] for line in job_lines]

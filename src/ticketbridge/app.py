@@ -24,7 +24,7 @@ from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
 from ticketbridge.itsm.vendor_json import lone_surrogate, printable
 from ticketbridge.logs import configure_logging
-from ticketbridge.metrics import MetricsMiddleware, render_metrics
+from ticketbridge.metrics import API_PREFIX, MetricsMiddleware, render_metrics
 
 log = logging.getLogger("ticketbridge")
 
@@ -177,7 +177,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     from ticketbridge.api import ROUTERS
 
     for router in ROUTERS:
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix=API_PREFIX)
 
     _swagger_ui(app)
 

@@ -85,6 +85,24 @@ WEBHOOK_DELIVERIES = Counter(
 )
 
 
+API_PREFIX = "/v1"
+
+
+def route_of(scope: Any) -> str:
+    """The matched route's template, e.g. ``/v1/jobs/{job_id}`` (``unmatched`` if none).
+
+    FastAPI reports an included router's routes without the prefix they were included
+    under; ours are all included under ``/v1``."""
+    route = getattr(scope.get("route"), "path", None)
+    if route is None:
+        return "unmatched"
+    if str(scope.get("path", "")).startswith(API_PREFIX + "/") and not route.startswith(
+        API_PREFIX + "/"
+    ):
+        return API_PREFIX + route
+    return str(route)
+
+
 class MetricsMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -104,7 +122,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, wrapped_send)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = route_of(scope)
             method = scope.get("method", "")
             REQUESTS.labels(method, route, str(status["code"])).inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - start)

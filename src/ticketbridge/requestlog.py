@@ -19,6 +19,7 @@ from structlog.contextvars import bind_contextvars, get_contextvars, reset_conte
 
 from ticketbridge import tracing
 from ticketbridge.logs import get_logger
+from ticketbridge.metrics import route_of
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -56,8 +57,8 @@ class RequestLogContext:
         def log_request() -> None:
             nonlocal logged
             logged = True
-            route = getattr(scope.get("route"), "path", None)
-            tracing.name_request(scope.get("method", ""), route or "unmatched")
+            route = route_of(scope)
+            tracing.name_request(scope.get("method", ""), route)
             emit = log.debug if scope.get("path") in _QUIET else log.info
             # A connection named by the path (provisioning routes) rather than the header.
             named = (scope.get("path_params") or {}).get("connection_id")
@@ -65,7 +66,7 @@ class RequestLogContext:
             emit(
                 "request",
                 method=scope.get("method"),
-                route=route or "unmatched",
+                route=route,
                 status=status,
                 duration_ms=round((time.perf_counter() - start) * 1000, 1),
                 **({"connection_id": named} if named and not known else {}),
