@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -196,3 +197,19 @@ def test_secret_keys_are_redacted_whoever_logs_them() -> None:
 )
 def test_vendor_routes_are_logged_without_ids(path: str, template: str) -> None:
     assert route_template(path) == template
+
+
+@pytest.mark.store_independent
+def test_the_cli_logs_an_exception_as_one_line() -> None:
+    try:
+        raise ValueError("bad thing")
+    except ValueError:
+        record = logging.LogRecord(
+            "ticketbridge.jobs", logging.ERROR, __file__, 1, "job failed", (), sys.exc_info()
+        )
+    one_line = formatter("console", tracebacks=False).format(record)
+    assert "Traceback" not in one_line and len(one_line.splitlines()) == 1
+    assert "ValueError: bad thing" in one_line
+    as_json = json.loads(formatter("json", tracebacks=False).format(record))
+    assert as_json["error"] == "ValueError: bad thing" and "exception" not in as_json
+    assert "Traceback" in formatter("console").format(record)  # the API and worker keep it

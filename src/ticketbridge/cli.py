@@ -48,11 +48,12 @@ _fail = fail
 def _main() -> None:
     """TicketBridge: unified ITSM API"""
     quiet_vendor_http(os.environ.get("TICKETBRIDGE_LOG_LEVEL", "INFO"))
-    # Commands print their own output; their log lines (WARNING and up unless a level is
-    # set) share the format of the API's and the worker's. `serve` and `worker` set theirs.
+    # Commands print their own output; their log lines (WARNING and up) share the format
+    # of the API's and the worker's. `serve`, `worker` and `demo` then use LOG_LEVEL.
     configure_logging(
-        os.environ.get("TICKETBRIDGE_LOG_LEVEL", "WARNING"),
+        "WARNING",
         os.environ.get("TICKETBRIDGE_LOG_FORMAT", "console"),
+        tracebacks=False,  # a command's errors are one line
     )
 
 

@@ -98,7 +98,19 @@ def _json_default(value: Any) -> str:
     return str(value)
 
 
-def formatter(fmt: LogFormat) -> logging.Formatter:
+def _one_line_error(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
+    """An exception as ``error="Type: message"`` instead of a traceback (the CLI)."""
+    exc_info = event.pop("exc_info", None)
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    if isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    if isinstance(exc_info, tuple) and exc_info[1] is not None:
+        event["error"] = f"{exc_info[0].__name__}: {exc_info[1]}"
+    return event
+
+
+def formatter(fmt: LogFormat, tracebacks: bool = True) -> logging.Formatter:
     """The formatter every line goes through (ours and other libraries')."""
     renderer: Any
     if fmt == "json":
@@ -109,6 +121,8 @@ def formatter(fmt: LogFormat) -> logging.Formatter:
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=False)
         tail = []
+    if not tracebacks:
+        tail = [_one_line_error]
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_SHARED,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail, renderer],
@@ -138,14 +152,18 @@ def quiet_vendor_http(level: str) -> None:
         logging.getLogger(name).setLevel(logging.NOTSET if debug else logging.WARNING)
 
 
-def configure_logging(level: str, fmt: str = "console", stream: TextIO | None = None) -> None:
-    """Installs (or replaces) our handler on the root logger; safe to call again."""
+def configure_logging(
+    level: str, fmt: str = "console", stream: TextIO | None = None, *, tracebacks: bool = True
+) -> None:
+    """Installs (or replaces) our handler on the root logger; safe to call again.
+
+    ``tracebacks=False`` (the CLI's commands): an exception is one ``error`` field."""
     root = logging.getLogger()
     for existing in list(root.handlers):
         if isinstance(existing, _Handler):
             root.removeHandler(existing)
     handler = _Handler(stream)
-    handler.setFormatter(formatter("json" if fmt == "json" else "console"))
+    handler.setFormatter(formatter("json" if fmt == "json" else "console", tracebacks))
     root.addHandler(handler)
     root.setLevel(level.strip().upper())
     # uvicorn's and procrastinate's lines go through the root handler like ours.
@@ -154,6 +172,8 @@ def configure_logging(level: str, fmt: str = "console", stream: TextIO | None = 
         logger.handlers = []
         logger.propagate = True
     quiet_vendor_http(level)
+    # aiosqlite logs two DEBUG lines per statement, with its parameters: never wanted.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 
 def job_origin() -> dict[str, str]:
