@@ -131,6 +131,7 @@ def worker_cmd(
         await run_standalone(ctx, concurrency or ctx.settings.worker_concurrency)
 
     settings = load_settings()
+    check_database(settings)  # its one-line errors before the worker's own log lines
     configure_logging(settings.log_level, settings.log_format)
     if metrics_port is not None:
         try:
