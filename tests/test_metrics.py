@@ -160,3 +160,21 @@ def test_a_worker_serves_job_and_vendor_series_on_its_metrics_port(
     # The worker's lines are JSON, each of the job's carrying its ids.
     lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
     assert any(tenant.connection_id in line and '"job_id"' in line for line in lines)
+
+
+@pytest.mark.store_independent
+def test_api_processes_sharing_a_multiprocess_directory_report_together(tmp_path: Path) -> None:
+    """Two processes count; a third one's /metrics body (render_metrics) sums them."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = (
+        "from ticketbridge.metrics import JOBS_QUEUED, REQUESTS; "
+        "JOBS_QUEUED.labels('SYNC').inc(); REQUESTS.labels('GET', '/v1/x', '200').inc(3)"
+    )
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True)
+    render = "from ticketbridge.metrics import render_metrics; print(render_metrics()[0].decode())"
+    text = subprocess.run(
+        [sys.executable, "-c", render], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    assert value(text, "ticketbridge_jobs_queued_total", kind="SYNC") == 2
+    assert value(text, "ticketbridge_http_requests_total", route="/v1/x") == 6
