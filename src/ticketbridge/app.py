@@ -12,17 +12,19 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
-from ticketbridge import __version__
+from ticketbridge import __version__, requestlog, tracing
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
 from ticketbridge.itsm.vendor_json import lone_surrogate, printable
 from ticketbridge.logs import configure_logging
-from ticketbridge.metrics import MetricsMiddleware, render_metrics
+from ticketbridge.metrics import API_PREFIX, MetricsMiddleware, render_metrics
 
 log = logging.getLogger("ticketbridge")
 
@@ -146,7 +148,8 @@ class InputGuard:
 
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    tracing.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -163,6 +166,8 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         version=__version__,
         description="Unified ITSM API: one normalized REST API over customers' ticketing systems.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the bundled Swagger UI, not a CDN
+        redoc_url=None,
     )
     app.add_exception_handler(TicketBridgeError, _error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
@@ -172,7 +177,18 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     from ticketbridge.api import ROUTERS
 
     for router in ROUTERS:
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix=API_PREFIX)
+
+    _swagger_ui(app)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> dict[str, str]:
+        return {
+            "name": "TicketBridge",
+            "version": __version__,
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+        }
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -195,11 +211,40 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
 
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(InputGuard, limit=settings.max_body_bytes)
+    requestlog.install(app)
+    tracing.instrument_app(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=["Retry-After"],
+        expose_headers=["Retry-After", "Idempotent-Replayed", requestlog.HEADER],
     )
     return app
+
+
+SWAGGER_STATIC = "/static/swagger-ui"
+
+
+def _swagger_ui(app: FastAPI) -> None:
+    """``/docs`` from the Swagger UI files of the ``swagger-ui-bundle`` package (FastAPI's
+    self-hosting recipe): it works without internet access."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(SWAGGER_STATIC, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    redirect = "/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=redirect,
+            swagger_js_url=f"{SWAGGER_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_STATIC}/favicon-32x32.png",
+        )
+
+    @app.get(redirect, include_in_schema=False)
+    async def oauth2_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()

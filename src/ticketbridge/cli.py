@@ -48,6 +48,13 @@ _fail = fail
 def _main() -> None:
     """TicketBridge: unified ITSM API"""
     quiet_vendor_http(os.environ.get("TICKETBRIDGE_LOG_LEVEL", "INFO"))
+    # Commands print their own output; their log lines (WARNING and up) share the format
+    # of the API's and the worker's. `serve`, `worker` and `demo` then use LOG_LEVEL.
+    configure_logging(
+        "WARNING",
+        os.environ.get("TICKETBRIDGE_LOG_FORMAT", "console"),
+        tracebacks=False,  # a command's errors are one line
+    )
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:
@@ -97,6 +104,8 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # ours (logs.py): uvicorn's lines come out like every other line
+        access_log=False,  # one line per request with its request id instead (requestlog.py)
         **uvicorn_options(settings),
     )
 
@@ -106,15 +115,29 @@ def worker_cmd(
     concurrency: Annotated[
         int | None, typer.Option(help="Jobs run at once (default: TICKETBRIDGE_WORKER_CONCURRENCY)")
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve Prometheus metrics on this port at /metrics (default: none)"),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="The address the metrics port listens on")
+    ] = "127.0.0.1",
 ) -> None:
     """Run a job worker: procrastinate on PostgreSQL, the lease worker on SQLite."""
     from ticketbridge.jobs.runtime import run_standalone
+    from ticketbridge.metrics import serve_metrics
 
     async def run(ctx: AppContext) -> None:
         await run_standalone(ctx, concurrency or ctx.settings.worker_concurrency)
 
     settings = load_settings()
-    configure_logging(settings.log_level)
+    check_database(settings)  # its one-line errors before the worker's own log lines
+    configure_logging(settings.log_level, settings.log_format)
+    if metrics_port is not None:
+        try:
+            serve_metrics(metrics_port, metrics_host)
+        except OSError as exc:
+            _fail(f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc.strerror}")
     _with_ctx(run, settings)
 
 

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=50, ge=1, le=1000)
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
+    # "json": one JSON object per line (production); "console": readable lines.
+    log_format: Literal["console", "json"] = "console"
+    # OpenTelemetry traces (the `otel` extra); also on when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    otel: bool = False
     # Public URL of this API, used to build OAuth callback URLs.
     public_url: str = "http://127.0.0.1:8000"
     # Jira OAuth 2.0 (3LO) app; the auth/api hosts are overridable for the emulator.

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ticketbridge import tracing
 from ticketbridge.auth.limits import KeyUsage, RateLimiter
 from ticketbridge.config import Settings
 from ticketbridge.crypto import Vault
@@ -59,12 +60,15 @@ class AppContext:
     def create(cls, settings: Settings, *, resolver: Resolver | None = None) -> AppContext:
         tune_gc(settings.gc_gen0_threshold)
         engine = create_engine(settings)
+        http = create_vendor_http_client(settings)
+        if tracing.configure(settings):
+            tracing.instrument_context(engine, http)
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             vault=Vault.from_settings(settings),
-            http=create_vendor_http_client(settings),
+            http=http,
             resolver=resolver or system_resolver,
             key_usage=KeyUsage(engine),
             rate_limiter=create_rate_limiter(settings, engine),

@@ -211,7 +211,12 @@ async def _serve(
 
     host, port = sock.getsockname()[:2]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", **uvicorn_options(settings))
+        uvicorn.Config(
+            create_app(settings),
+            log_level="warning",
+            log_config=None,  # ours (logs.py), set by create_app
+            **uvicorn_options(settings),
+        )
     )
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

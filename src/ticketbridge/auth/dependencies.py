@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
 from ticketbridge.errors import NotFound, RateLimited, Unauthorized
+from ticketbridge.logs import bind
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, Connection
 
@@ -77,6 +78,7 @@ async def get_account(
     if connection is not None:
         session.add(connection)
     request.state.prefetched_connection = (connection_id, connection)
+    bind(account_id=str(account.id))
     return account
 
 
@@ -111,6 +113,7 @@ async def get_connection(
         connection = await repository.get_connection(session, account.id, connection_id)
     if connection is None or connection.state == "DELETED":
         raise NotFound("Connection not found")
+    bind(connection_id=str(connection.id))
     return connection
 
 

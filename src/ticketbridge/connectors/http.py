@@ -28,13 +28,13 @@ from typing import Any
 import httpx
 import orjson
 
+from ticketbridge.connectors.vendor_metrics import VendorCallMetrics
 from ticketbridge.errors import (
     VendorOutcomeUnknown,
     VendorRateLimited,
     VendorTimeout,
     VendorUnavailable,
 )
-from ticketbridge.metrics import VENDOR_CALLS
 
 log = logging.getLogger("ticketbridge.vendor")
 
@@ -226,18 +226,23 @@ async def send_with_retries(
     """Sends with retries. ``semaphore`` bounds concurrent calls (held only while a request
     is in flight, not while waiting to retry); ``pacer`` spaces them (``Pacer``)."""
     attempt = 0
+    calls = VendorCallMetrics(vendor, getattr(semaphore, "key", None), pacer)
     while True:
+        if attempt:
+            calls.retried()
         sent_at = await pacer.wait() if pacer is not None else 0.0
         request = await build()
         try:
             async with asyncio.timeout(policy.total_timeout):
                 if semaphore is not None:
                     async with semaphore:
-                        response = await client.send(request)
+                        with calls.in_flight():
+                            response = await client.send(request)
                 else:
-                    response = await client.send(request)
+                    with calls.in_flight():
+                        response = await client.send(request)
         except (httpx.TimeoutException, TimeoutError) as exc:
-            VENDOR_CALLS.labels(vendor, "timeout").inc()
+            calls.done(request, "timeout")
             if not idempotent:
                 raise VendorOutcomeUnknown(
                     f"{vendor} did not answer in time; the write may or may not have happened"
@@ -245,7 +250,7 @@ async def send_with_retries(
             if attempt >= policy.max_retries:
                 raise VendorTimeout(f"{vendor} timed out") from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            VENDOR_CALLS.labels(vendor, "dropped").inc()
+            calls.done(request, "dropped")
             if not idempotent:
                 raise VendorOutcomeUnknown(
                     f"{vendor} closed the connection without an answer"
@@ -253,18 +258,19 @@ async def send_with_retries(
             if attempt >= policy.max_retries:
                 raise VendorUnavailable(f"{vendor} is unreachable") from exc
         except httpx.TransportError as exc:  # connect errors: the request never left
-            VENDOR_CALLS.labels(vendor, "unreachable").inc()
+            calls.done(request, "unreachable")
             if attempt >= policy.max_retries:
                 raise VendorUnavailable(f"{vendor} is unreachable: {network_reason(exc)}") from exc
         else:
-            VENDOR_CALLS.labels(vendor, str(response.status_code)).inc()
             if response.status_code not in RETRYABLE_STATUS:
                 if pacer is not None:
                     pacer.on_accepted(response)
+                calls.done(request, response.status_code)
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if pacer is not None and response.status_code == 429:
                 pacer.on_limited(sent_at, retry_after)
+            calls.done(request, response.status_code)
             if attempt >= policy.max_retries or (
                 retry_after is not None and retry_after > policy.max_retry_after
             ):

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.db.locks import _key64
+from ticketbridge.logs import bound
 
 if TYPE_CHECKING:
     from ticketbridge.config import Settings
@@ -113,9 +114,12 @@ def build_app(settings: Settings) -> procrastinate.App:
         pass_context=True,
         retry=procrastinate.RetryStrategy(max_attempts=50, wait=2, linear_wait=1),
     )
-    async def run_job(context: procrastinate.JobContext, job_id: str) -> None:
+    async def run_job(
+        context: procrastinate.JobContext, job_id: str, request_id: str | None = None
+    ) -> None:
         ctx: AppContext = context.additional_context["ctx"]
-        await run_fenced(ctx, uuid.UUID(job_id))
+        with bound(job_id=job_id, request_id=request_id):  # run_job binds the rest
+            await run_fenced(ctx, uuid.UUID(job_id))
 
     @app.task(
         name=DELIVER_WEBHOOK,
@@ -128,7 +132,9 @@ def build_app(settings: Settings) -> procrastinate.App:
         from ticketbridge.webhooks.delivery import Outcome
 
         ctx: AppContext = context.additional_context["ctx"]
-        if await deliver_once(ctx, uuid.UUID(job_id)) is Outcome.FAILED:
+        with bound(job_id=job_id):
+            outcome = await deliver_once(ctx, uuid.UUID(job_id))
+        if outcome is Outcome.FAILED:
             raise WebhookFailed(f"webhook for job {job_id} not accepted")
 
     @app.task(

@@ -20,15 +20,18 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ticketbridge import tracing
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
 from ticketbridge.errors import INTERNAL_ERROR, describe
 from ticketbridge.errors import failure as job_failure
 from ticketbridge.jobs import queue, repository, service, webhooks
+from ticketbridge.logs import bound, origin_of
+from ticketbridge.metrics import JOBS_FINISHED, SYNC_LAST_SUCCESS, job_metrics
 from ticketbridge.provisioning import repository as connections
 from ticketbridge.webhooks import dispatch, events
 
@@ -163,6 +166,24 @@ async def run_job(ctx: AppContext, job_id: uuid.UUID) -> None:
         connection = await connections.get_connection_unscoped(session, job.connection_id)
         limit = connection.timeout_secs if connection is not None else None
         started = job.started_at or utcnow()
+        context = {
+            "job_id": str(job_id),
+            "job_type": job_type,
+            "account_id": str(job.account_id),
+            "connection_id": str(job.connection_id),
+            **origin_of(job.payload),
+        }
+    # Every line of the run (and of the webhook deliveries it starts) carries the job's ids
+    # and the id of the request that enqueued it.
+    logged = {k: v for k, v in context.items() if k != "traceparent"}
+    with bound(**logged), tracing.job_span(job_type, context), job_metrics(job_type):
+        log.info("job started")
+        await _run_job(ctx, job_id, job_type, limit, started)
+
+
+async def _run_job(
+    ctx: AppContext, job_id: uuid.UUID, job_type: str, limit: int | None, started: datetime
+) -> None:
     fn = HANDLERS.get(job_type)
     if fn is None:
         await finish(
@@ -232,6 +253,8 @@ async def finish(
         if job is None:
             return
         job.status = "FAILED" if failure is not None else "SUCCESS"
+        JOBS_FINISHED.labels(job.type, job.status).inc()
+        log.info("job finished: %s", job.status)
         job.result = result
         job.failure_reason = failure
         job.finished_at = utcnow()
@@ -258,6 +281,8 @@ async def finish(
                 )
         if job.type == "SYNC":
             outgoing.append(events.sync_completed(job, connection))
+            if failure is None:
+                SYNC_LAST_SUCCESS.labels(str(job.connection_id)).set_to_current_time()
         later = await dispatch.publish(ctx, session, job.account_id, outgoing)
         durable_webhook = backend(ctx) == "procrastinate" and await webhooks.wanted(session, job)
         if durable_webhook:

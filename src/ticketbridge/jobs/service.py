@@ -18,6 +18,8 @@ from ticketbridge.errors import NotFound
 from ticketbridge.jobs import repository
 from ticketbridge.jobs.models import Job, JobItem
 from ticketbridge.jobs.schemas import JobOut, Progress
+from ticketbridge.logs import job_origin
+from ticketbridge.metrics import JOBS_QUEUED
 from ticketbridge.provisioning.models import Connection
 
 LEASE = timedelta(seconds=60)
@@ -45,12 +47,16 @@ async def enqueue(
     payload: dict[str, Any],
     items: Sequence[dict[str, Any]] = (),
 ) -> Job:
-    """Adds the job (and its items) to the caller's transaction: it exists once that commits."""
+    """Adds the job (and its items) to the caller's transaction: it exists once that commits.
+
+    A job enqueued by a request keeps the request's id (and trace context) in its payload's
+    ``origin``: the job's log lines and trace carry them (``jobs/runtime.run_job``)."""
+    origin = job_origin()
     job = Job(
         account_id=connection.account_id,
         connection_id=connection.id,
         type=job_type,
-        payload=payload,
+        payload={**payload, "origin": origin} if origin else payload,
         progress_total=len(items),
     )
     session.add(job)
@@ -61,7 +67,10 @@ async def enqueue(
     if backend_of(session) == "procrastinate":
         from ticketbridge.jobs import queue
 
-        await queue.defer(session, queue.RUN_JOB, {"job_id": str(job.id)})
+        # The request id also names the request on procrastinate's own lines (logs.py).
+        request_id = {"request_id": origin["request_id"]} if "request_id" in origin else {}
+        await queue.defer(session, queue.RUN_JOB, {"job_id": str(job.id), **request_id})
+    JOBS_QUEUED.labels(job_type).inc()
     return job
 
 
