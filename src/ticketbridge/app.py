@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
-from ticketbridge import __version__
+from ticketbridge import __version__, openapi
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         description="Unified ITSM API: one normalized REST API over customers' ticketing systems.",
         lifespan=lifespan,
     )
+    openapi.install(app, settings.max_body_bytes)
     app.add_exception_handler(TicketBridgeError, _error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(Exception, _internal_handler)
