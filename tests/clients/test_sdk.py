@@ -175,3 +175,18 @@ def test_passthrough_and_connections(tb: TicketBridge, tenant: Tenant) -> None:
     sync = tb.connections.sync(tenant.org_id)
     assert tb.jobs.wait(str(sync.job_id)).status.value == "SUCCESS"
     assert str(sync.job_id) in [str(j.id) for j in tb.jobs.list(tenant.org_id)]
+
+
+def test_bulk_create_a_malformed_ticket_fails_alone(tb: TicketBridge, jira: EmulatorServer) -> None:
+    """The API refuses a whole batch for one malformed entry (422); the SDK then sends the
+    batch a ticket per job, so only that entry fails, with the API's reason."""
+    run = uuid.uuid4().hex[:8]
+    tickets: list[dict[str, Any]] = [
+        {"name": f"split {run} {i}", "project_vendor_id": "ENG", "type": "Task"} for i in range(5)
+    ]
+    tickets[2] = {**tickets[2], "project_id": str(uuid.uuid4())}  # both project ids: 422
+    results = tb.tickets.bulk_create(tickets)
+    assert [r.request_index for r in results] == list(range(5))
+    assert [r.success for r in results] == [True, True, False, True, True]
+    assert results[2].code == "VALIDATION_ERROR" and "project_vendor_id" in str(results[2].error)
+    assert len(_issues_with(jira, f"split {run} ")) == 4

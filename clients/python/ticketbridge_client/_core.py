@@ -13,11 +13,17 @@ import httpx
 from ticketbridge_client._generated.client import AuthenticatedClient
 from ticketbridge_client._generated.models.bulk_create import BulkCreate
 from ticketbridge_client._generated.models.bulk_result import BulkResult
+from ticketbridge_client._generated.models.job_accepted import JobAccepted
 from ticketbridge_client._generated.models.job_out import JobOut
 from ticketbridge_client._generated.models.ticket_create import TicketCreate
 from ticketbridge_client._generated.models.ticket_update import TicketUpdate
 from ticketbridge_client._generated.types import UNSET, Response, Unset
-from ticketbridge_client.errors import error_from, retry_after_seconds
+from ticketbridge_client.errors import (
+    TicketBridgeError,
+    error_from,
+    message_of,
+    retry_after_seconds,
+)
 
 T = TypeVar("T")
 
@@ -132,6 +138,24 @@ class BulkProgress:
     total: int
     done: int
     failed: int
+
+
+@dataclass
+class Unit:
+    """A run of ``count`` tickets from ``offset``: sent as ``job``, or ``refused`` (one)."""
+
+    offset: int
+    count: int
+    job: JobAccepted | None = None
+    refused: BulkResult | None = None
+
+
+def refused(index: int, error: TicketBridgeError) -> BulkResult:
+    """The result of a ticket the API refused before any job (422 on its own)."""
+    where = f"{error.field}: " if error.field else ""
+    result = BulkResult(request_index=index, success=False, error=where + message_of(error.detail))
+    result.code = error.code
+    return result
 
 
 def job_results(job: JobOut, offset: int, count: int) -> list[BulkResult]:

@@ -34,6 +34,7 @@ from ticketbridge_client._generated.api.tickets import (
 from ticketbridge_client._generated.api.users import get_user, list_users
 from ticketbridge_client._generated.client import AuthenticatedClient
 from ticketbridge_client._generated.models import (
+    BulkCreate,
     BulkResult,
     CapabilitiesOut,
     ConnectionOut,
@@ -53,12 +54,14 @@ from ticketbridge_client._generated.models import (
     UsersPage,
 )
 from ticketbridge_client._generated.types import Response
+from ticketbridge_client.errors import ValidationError
 
 # Aliases: inside the groups, `list` is the method.
 BulkResults = list[BulkResult]
 JobsAccepted = list[JobAccepted]
 JobList = list[JobOut]
 ConnectionList = list[ConnectionOut]
+Units = list[_core.Unit]
 
 
 class AsyncTicketBridge:
@@ -221,27 +224,47 @@ class Tickets(_Group):
     ) -> BulkResults | JobsAccepted:
         """Creates any number of tickets as bulk jobs of 50. With ``wait`` (the default),
         waits for every job and returns one result per ticket, in input order
-        (``request_index`` is the ticket's place in ``tickets``); otherwise the jobs."""
+        (``request_index`` is the ticket's place in ``tickets``); a batch refused as a whole
+        is retried a ticket per job, so one bad ticket fails alone. Without ``wait``: the
+        accepted jobs (a refused batch raises ValidationError)."""
         batches = _core.chunks(tickets)
-        accepted = [await self._submit(batch) for batch in batches]
         if not wait:
-            return accepted
-        total = sum(len(b.tickets) for b in batches)
+            return [await self._submit(batch) for batch in batches]
+        units: Units = []
+        for batch in batches:
+            units += await self._submit_or_split(batch, sum(u.count for u in units))
+        total = sum(u.count for u in units)
         results: BulkResults = []
-        for job, batch in zip(accepted, batches, strict=True):
-            base_done, base_failed = len(results), _core.failed_count(results)
+        for unit in units:
+            if unit.job is None:
+                results.append(unit.refused)  # type: ignore[arg-type]
+            else:
+                base_done, base_failed = len(results), _core.failed_count(results)
 
-            def report(j: JobOut, done: int = base_done, failed: int = base_failed) -> None:
-                if on_progress is not None:
-                    on_progress(BulkProgress(total, done + j.progress.processed, failed))
+                def report(j: JobOut, done: int = base_done, failed: int = base_failed) -> None:
+                    if on_progress is not None:
+                        on_progress(BulkProgress(total, done + j.progress.processed, failed))
 
-            finished = await self._tb.jobs.wait(str(job.job_id), on_progress=report)
-            results.extend(_core.job_results(finished, len(results), len(batch.tickets)))
+                finished = await self._tb.jobs.wait(str(unit.job.job_id), on_progress=report)
+                results.extend(_core.job_results(finished, unit.offset, unit.count))
             if on_progress is not None:
                 on_progress(BulkProgress(total, len(results), _core.failed_count(results)))
         return results
 
-    async def _submit(self, batch: Any) -> JobAccepted:
+    async def _submit_or_split(self, batch: BulkCreate, offset: int) -> Units:
+        """A batch the API refuses as a whole (422: one malformed entry fails the request)
+        is sent again one ticket per job, so only the bad entries fail, each with its reason."""
+        try:
+            return [_core.Unit(offset, len(batch.tickets), await self._submit(batch))]
+        except ValidationError as exc:
+            if len(batch.tickets) == 1:
+                return [_core.Unit(offset, 1, refused=_core.refused(offset, exc))]
+        units: Units = []
+        for i, ticket in enumerate(batch.tickets):
+            units += await self._submit_or_split(BulkCreate(tickets=[ticket]), offset + i)
+        return units
+
+    async def _submit(self, batch: BulkCreate) -> JobAccepted:
         key = _core.idempotency_key(None)
         return _core.unwrap(
             await self._tb.call(
