@@ -67,14 +67,26 @@ class RateColumn(ProgressColumn):
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(row number, the row's fields or why it cannot be read); rows count from 1."""
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            for n, row in enumerate(csv.DictReader(f), start=1):
-                yield n, {k: v for k, v in row.items() if k is not None}
-        return
-    if path.suffix.lower() not in (".jsonl", ".ndjson"):
+    """(row number, the row's fields or why it cannot be read); rows count from 1. A file
+    that cannot be read as UTF-8 text (or as CSV) is one error line, exit code 2."""
+    kind = path.suffix.lower()
+    if kind not in (".csv", ".jsonl", ".ndjson"):
         fail(f"{path}: give a .csv or a .jsonl file")
+    try:
+        yield from _csv_rows(path) if kind == ".csv" else _jsonl_rows(path)
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})")
+    except csv.Error as exc:
+        fail(f"{path}: not readable as CSV: {exc}")
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for n, row in enumerate(csv.DictReader(f), start=1):
+            yield n, {k: v for k, v in row.items() if k is not None}
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     with path.open(encoding="utf-8") as f:
         n = 0
         for line in f:
