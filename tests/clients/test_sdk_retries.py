@@ -12,7 +12,7 @@ import pytest
 from tests.support.factories import create_account
 from tests.support.servers import ApiServer
 from ticketbridge.config import Settings
-from ticketbridge_client import RateLimitError, TicketBridge
+from ticketbridge_client import AsyncTicketBridge, RateLimitError, TicketBridge
 
 WINDOW = 4
 
@@ -73,3 +73,27 @@ def test_retries_are_bounded_and_end_in_a_typed_error(
     assert statuses == [200, 429, 429, 429]
     assert limited_error.value.code == "RATE_LIMITED"
     assert limited_error.value.retry_after is not None and limited_error.value.retry_after >= 1
+
+
+@pytest.fixture
+def fresh_key(settings: Settings) -> str:
+    return create_account(settings)
+
+
+async def test_the_async_client_waits_out_retry_after_too(
+    limited: ApiServer, fresh_key: str
+) -> None:
+    key = fresh_key
+    statuses: list[int] = []
+
+    async def record(response: httpx.Response) -> None:
+        statuses.append(response.status_code)
+
+    hooks = {"event_hooks": {"response": [record]}}
+    async with AsyncTicketBridge(limited.base_url, key, httpx_args=hooks) as tb:
+        _fresh_window()
+        client = tb.client.get_async_httpx_client()
+        org = await client.post("/v1/provisioning/organizations", json={"name": "Limited"})
+        assert org.status_code == 200, org.text
+        assert await tb.connections.list(org.json()["id"]) == []
+    assert statuses == [200, 429, 200]
