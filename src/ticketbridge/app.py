@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
-from ticketbridge import __version__, requestlog, tracing
+from ticketbridge import __version__, openapi, requestlog, tracing
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         docs_url=None,  # served below from the bundled Swagger UI, not a CDN
         redoc_url=None,
     )
+    openapi.install(app, settings.max_body_bytes)
     app.add_exception_handler(TicketBridgeError, _error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(Exception, _internal_handler)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ticketbridge import cli_remote
 from ticketbridge.cli_api_keys import api_keys_app
 from ticketbridge.cli_support import (
     check_database,
@@ -36,6 +37,7 @@ app.add_typer(connections_app, name="connections")
 app.add_typer(keys_app, name="keys")
 app.add_typer(emulator_app, name="emulator")
 app.add_typer(api_keys_app, name="api-keys")
+cli_remote.register(app)  # tickets, jobs, passthrough: through a running API (the SDK)
 console = Console()
 
 

@@ -291,3 +291,16 @@ def test_job_of_another_account_is_404(tenant: Tenant, make_tenant) -> None:
     assert r.status_code == 404 and r.json()["detail"] == "Job not found"
     assert other.get("/v1/jobs/not-a-uuid").status_code in (404, 422)
     assert tenant.get(f"/v1/jobs/{uuid.uuid4()}").status_code == 404
+
+
+def test_bulk_where_jira_refuses_every_entry_fails_each_not_the_request(
+    tenant: Tenant, jira: EmulatorServer
+) -> None:
+    """Jira answers 400 with a list of per-entry errors when every entry failed."""
+    task = _task_type_id(jira)
+    entries = [{"name": "x", "project_vendor_id": "NOPE", "type_vendor_id": task}] * 2
+    r = tenant.post("/v1/itsm/tickets/bulk/sync", json={"tickets": entries})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [res["success"] for res in results] == [False, False]
+    assert all("Jira rejected the ticket" in res["error"] for res in results)

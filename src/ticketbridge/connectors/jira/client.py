@@ -276,7 +276,8 @@ def _messages(body: Any) -> tuple[str, Any]:
     if isinstance(body, dict):
         parts = list(body.get("errorMessages") or [])
         errors = body.get("errors") or {}
-        parts += [f"{k}: {v}" for k, v in errors.items()]
+        if isinstance(errors, dict):  # a list in bulk answers (per entry): bulk_create reads it
+            parts += [f"{k}: {v}" for k, v in errors.items()]
         for key in ("message", "errorMessage"):
             if body.get(key):
                 parts.append(str(body[key]))

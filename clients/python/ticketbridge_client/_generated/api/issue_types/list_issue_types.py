@@ -1,0 +1,245 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.http_validation_error import HTTPValidationError
+from ...models.list_envelope_issue_type_out import ListEnvelopeIssueTypeOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    project_id: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    offset: int | None | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_project_id: None | str | Unset
+    if isinstance(project_id, Unset):
+        json_project_id = UNSET
+    else:
+        json_project_id = project_id
+    params["projectId"] = json_project_id
+
+    params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    json_offset: int | None | Unset
+    if isinstance(offset, Unset):
+        json_offset = UNSET
+    else:
+        json_offset = offset
+    params["offset"] = json_offset
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/itsm/issue-types",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | HTTPValidationError | ListEnvelopeIssueTypeOut | None:
+    if response.status_code == 200:
+        response_200 = ListEnvelopeIssueTypeOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    offset: int | None | Unset = UNSET,
+) -> Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]:
+    """List Issue Types
+
+     List synced issue types, optionally of one project.
+
+    Args:
+        project_id (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        offset (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    offset: int | None | Unset = UNSET,
+) -> Error | HTTPValidationError | ListEnvelopeIssueTypeOut | None:
+    """List Issue Types
+
+     List synced issue types, optionally of one project.
+
+    Args:
+        project_id (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        offset (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | HTTPValidationError | ListEnvelopeIssueTypeOut
+    """
+
+    return sync_detailed(
+        client=client,
+        project_id=project_id,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    offset: int | None | Unset = UNSET,
+) -> Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]:
+    """List Issue Types
+
+     List synced issue types, optionally of one project.
+
+    Args:
+        project_id (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        offset (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    offset: int | None | Unset = UNSET,
+) -> Error | HTTPValidationError | ListEnvelopeIssueTypeOut | None:
+    """List Issue Types
+
+     List synced issue types, optionally of one project.
+
+    Args:
+        project_id (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        offset (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | HTTPValidationError | ListEnvelopeIssueTypeOut
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            project_id=project_id,
+            limit=limit,
+            cursor=cursor,
+            offset=offset,
+        )
+    ).parsed

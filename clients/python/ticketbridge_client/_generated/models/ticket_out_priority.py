@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class TicketOutPriority(StrEnum):
+    CRITICAL = "CRITICAL"
+    HIGH = "HIGH"
+    INFORMATIONAL = "INFORMATIONAL"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    UNKNOWN = "UNKNOWN"
+
+    def __str__(self) -> str:
+        return str(self.value)
