@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from ticketbridge.itsm.paging import PageParams, paginate_rows
 from ticketbridge.itsm.tickets.models import Ticket
 
 
@@ -40,6 +42,20 @@ def list_stmt(
     if updated_since:
         stmt = stmt.where(Ticket.updated_at >= updated_since)
     return stmt
+
+
+async def list_page(
+    engine: AsyncEngine, stmt: Select[Any], params: PageParams
+) -> tuple[Sequence[Any], str | None, str | None]:
+    """A page of `stmt` (a select of columns, one labelled ``id``) as rows, with its cursors
+    (`paginate_rows`). One statement on a pooled connection in autocommit, like the API-key
+    lookup: a read-only request then costs no BEGIN and COMMIT round trips (2 of its 4).
+    A single statement reads one snapshot of committed rows, as it would inside the
+    request's READ COMMITTED transaction."""
+    async with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":  # pysqlite opens no transaction for a SELECT
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return await paginate_rows(conn, stmt, Ticket.id, params)
 
 
 async def get(
