@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from tests.support.factories import Tenant, new_tenant
 from tests.support.stores import with_context
@@ -116,3 +116,27 @@ def test_stored_rows_and_identifiers_in_use_read_in_one_query(
     assert {k: str(t.id) for k, t in rows.items()} == {first_internal: first["id"]}
     assert owners == {second["identifier"]: second_internal}
     assert len(selects) == 1
+
+
+def test_bulk_sync_looks_its_project_and_type_up_once(tenant: Tenant) -> None:
+    """Resolving the entries and storing the created tickets share one cache: the project
+    (with its types) is read once for the whole request, not again when storing."""
+    project = _project(tenant)
+    pid = uuid.UUID(project["id"])
+    sent: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        values = params.values() if isinstance(params, dict) else params or ()
+        if any(str(v) in (str(pid), pid.hex) for v in values):
+            sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)  # the API server's engine too
+    try:
+        entries = [{"name": f"once {i}", "project_id": str(pid), "type": "Task"} for i in range(3)]
+        r = tenant.post("/v1/itsm/tickets/bulk/sync", json={"tickets": entries})
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert r.status_code == 200, r.text
+    assert all(item["success"] for item in r.json()["results"]), r.text
+    reads = [s for s in sent if "FROM projects" in s or "FROM issue_types" in s]
+    assert len(reads) == 1, reads
