@@ -52,9 +52,16 @@ BATCH = 50
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port: any, or one of TICKETBRIDGE_BENCH_PORTS ("19200-19299")."""
+    low, _, high = os.environ.get("TICKETBRIDGE_BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise SystemExit(f"no free port in TICKETBRIDGE_BENCH_PORTS={low}-{high}")
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:

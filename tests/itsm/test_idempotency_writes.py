@@ -180,7 +180,7 @@ def test_same_key_different_body_is_422_on_every_write(tenant: Tenant, jira) -> 
 def test_in_flight_key_is_409_on_every_write(tenant: Tenant, settings, jira) -> None:
     """The first request's claim is made exactly as the service makes it; the second
     request, with the same key and body, meets it in flight."""
-    ticket = _ticket(tenant, f"idem-f-{uuid.uuid4().hex[:8]}")
+    ticket = _ticket(tenant, f"idem-ft-{uuid.uuid4().hex[:8]}")  # never "idem-f-b..."
     update = _bulk_update_body(tenant, f"idem-fu-{uuid.uuid4().hex[:8]}")
     account_id = _account_id(tenant, settings)
     cases = [

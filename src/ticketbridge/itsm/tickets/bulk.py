@@ -93,11 +93,14 @@ async def prepare(
     session: AsyncSession,
     connection: Connection,
     entries: list[tuple[int, TicketCreate, str]],
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> list[Prepared]:
-    """Resolves references per entry; failures stay with their entry. Tokens come in."""
+    """Resolves references per entry; failures stay with their entry. Tokens come in.
+    `cache` (projects, types, users: looked up once) can go on to `create_prepared`, which
+    then finds them again when storing the tickets."""
     mappings = service.Mappings.of(connection)
     seen_identifiers: dict[str, int] = {}
-    cache: dict[tuple[str, str], Any] = {}  # projects, types, users: looked up once
+    cache = {} if cache is None else cache
     prepared = []
     for index, body, token in entries:
         try:
@@ -277,6 +280,7 @@ async def store_all(
     session: AsyncSession,
     connection: Connection,
     work: list[tuple[TicketCreate, BulkResult, VendorTicket | EntryError]],
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> list[BulkResult]:
     """`store` for a batch: the tickets given with our UUIDs are stored together."""
     finals: list[BulkResult | None] = []
@@ -292,6 +296,7 @@ async def store_all(
         connection,
         [(vt, body.identifier) for _, body, _, vt in keep],
         service.Mappings.of(connection),
+        cache,
     )
     for (n, _, result, _), ticket in zip(keep, tickets, strict=True):
         finals[n] = result.model_copy(
@@ -308,6 +313,7 @@ async def create_prepared(
     *,
     end_reads: bool = False,
     adopted: dict[str, str] | None = None,
+    cache: dict[tuple[str, str], Any] | None = None,
 ) -> list[BulkResult]:
     """Creates the resolvable entries in the vendor, stores those given with our ids.
 
@@ -317,7 +323,7 @@ async def create_prepared(
     ``end_reads`` (for a caller that has written nothing yet): the session's transaction,
     which only read, is committed while the vendor creates, so its pooled database
     connection is not held across the vendor call and the final commit has nothing to do
-    when nothing is stored. ``adopted``: see `send`.
+    when nothing is stored. ``adopted``: see `send`; ``cache``: see `prepare`.
     """
     if end_reads and session.in_transaction():
         sent, ended = await asyncio.gather(
@@ -359,6 +365,6 @@ async def create_prepared(
         for (p, r), got in zip(todo, fetched, strict=True)
         if not isinstance(got, BaseException)
     ]
-    for (p, _), done in zip(todo, await store_all(session, connection, work), strict=True):
+    for (p, _), done in zip(todo, await store_all(session, connection, work, cache), strict=True):
         final[p.index] = done
     return [final[p.index] for p in prepared]

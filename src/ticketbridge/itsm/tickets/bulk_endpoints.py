@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
@@ -91,7 +92,8 @@ async def bulk_create_sync(
         count = len(body.tickets)
         fresh = tokens(count) if claim is None else entry_tokens(claim.creation_token, count)
         entries = [(i, t, fresh[i]) for i, t in enumerate(body.tickets)]
-        prepared = await bulk.prepare(session, connection, entries)
+        cache: dict[tuple[str, str], Any] = {}  # what prepare looked up, found again to store
+        prepared = await bulk.prepare(session, connection, entries, cache)
         async with vendor_guard(ctx, connection):
             # A retry after an attempt that died: adopt what that attempt created.
             adopted = (
@@ -100,7 +102,13 @@ async def bulk_create_sync(
                 else None
             )
             results = await bulk.create_prepared(
-                session, connector, connection, prepared, end_reads=True, adopted=adopted
+                session,
+                connector,
+                connection,
+                prepared,
+                end_reads=True,
+                adopted=adopted,
+                cache=cache,
             )
         return JSONResponse(bulk.outcome(results).model_dump(mode="json"))
 

@@ -19,7 +19,7 @@ from ticketbridge.context import AppContext
 from ticketbridge.errors import Unprocessable, VendorUnauthorized
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.service import Claim
-from ticketbridge.itsm.paging import ListEnvelope, page_params, paginate
+from ticketbridge.itsm.paging import ListEnvelope, page_params
 from ticketbridge.itsm.tickets import repository, serialize, service
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import (
@@ -64,7 +64,7 @@ async def vendor_guard(ctx: AppContext, connection: Connection) -> AsyncIterator
 
 @router.get("", operation_id="list_tickets", response_model=ListEnvelope[TicketOut])
 async def list_tickets(
-    session: Session,
+    ctx: Ctx,
     connection: CurrentConnection,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -93,9 +93,11 @@ async def list_tickets(
         identifier=identifier,
         updated_since=updated_since,
     )
-    rows, nxt, prev = await paginate(session, stmt, Ticket.id, page)
-    # The stored rows as they are (serialize.py): no model built and validated per ticket.
-    return Response(serialize.page_json(list(rows), nxt, prev), media_type="application/json")
+    # The stored columns as they are (serialize.py): no ORM entity loaded, no model built
+    # and validated per ticket.
+    stmt = stmt.with_only_columns(*serialize.COLUMNS)
+    rows, nxt, prev = await repository.list_page(ctx.engine, stmt, page)
+    return Response(serialize.rows_page_json(rows, nxt, prev), media_type="application/json")
 
 
 @router.get(

@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from ticketbridge.itsm.paging import PageParams, paginate_rows
 from ticketbridge.itsm.tickets.models import Ticket
 
 
@@ -42,6 +44,20 @@ def list_stmt(
     return stmt
 
 
+async def list_page(
+    engine: AsyncEngine, stmt: Select[Any], params: PageParams
+) -> tuple[Sequence[Any], str | None, str | None]:
+    """A page of `stmt` (a select of columns, one labelled ``id``) as rows, with its cursors
+    (`paginate_rows`). One statement on a pooled connection in autocommit, like the API-key
+    lookup: a read-only request then costs no BEGIN and COMMIT round trips (2 of its 4).
+    A single statement reads one snapshot of committed rows, as it would inside the
+    request's READ COMMITTED transaction."""
+    async with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":  # pysqlite opens no transaction for a SELECT
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return await paginate_rows(conn, stmt, Ticket.id, params)
+
+
 async def get(
     session: AsyncSession, connection_id: uuid.UUID, ticket_id: uuid.UUID
 ) -> Ticket | None:
@@ -64,33 +80,33 @@ async def by_vendor_key(session: AsyncSession, connection_id: uuid.UUID, key: st
     )
 
 
-async def by_internal_ids(
-    session: AsyncSession, connection_id: uuid.UUID, internal_ids: Iterable[str]
-) -> dict[str, Ticket]:
-    ids = list(internal_ids)
-    if not ids:
-        return {}
-    rows = await session.scalars(
+async def for_storing(
+    session: AsyncSession,
+    connection_id: uuid.UUID,
+    internal_ids: Iterable[str],
+    identifiers: Iterable[str],
+) -> tuple[dict[str, Ticket], dict[str, str]]:
+    """In one round trip: the tickets stored for `internal_ids` (vendor internal id ->
+    ticket), and which of `identifiers` are in use (identifier -> vendor internal id of the
+    ticket holding it)."""
+    ids, wanted = list(set(internal_ids)), list(set(identifiers))
+    if not ids and not wanted:
+        return {}, {}
+    found = await session.scalars(
         select(Ticket).where(
-            Ticket.connection_id == connection_id, Ticket.vendor_internal_id.in_(ids)
+            Ticket.connection_id == connection_id,
+            or_(Ticket.vendor_internal_id.in_(ids), Ticket.identifier.in_(wanted)),
         )
     )
-    return {t.vendor_internal_id: t for t in rows.all()}
-
-
-async def identifier_owners(
-    session: AsyncSession, connection_id: uuid.UUID, identifiers: Iterable[str]
-) -> dict[str, str]:
-    """identifier -> vendor internal id of the ticket holding it, for those in use."""
-    wanted = list(set(identifiers))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Ticket.identifier, Ticket.vendor_internal_id).where(
-            Ticket.connection_id == connection_id, Ticket.identifier.in_(wanted)
-        )
-    )
-    return {i: v for i, v in rows.all()}
+    rows: dict[str, Ticket] = {}
+    owners: dict[str, str] = {}
+    chosen, asked = set(ids), set(wanted)
+    for t in found.all():
+        if t.vendor_internal_id in chosen:
+            rows[t.vendor_internal_id] = t
+        if t.identifier in asked:
+            owners[t.identifier] = t.vendor_internal_id
+    return rows, owners
 
 
 async def active_internal_ids(session: AsyncSession, connection_id: uuid.UUID) -> Sequence[str]:

@@ -137,6 +137,10 @@ async def _once(
     return memo[kind, str(key)]
 
 
+def _known(memo: dict[tuple[str, str], Any], project_id: uuid.UUID) -> bool:
+    return ("project-id", str(project_id)) in memo
+
+
 async def local_refs(
     session: AsyncSession,
     connection_id: uuid.UUID,
@@ -212,6 +216,12 @@ async def resolve_draft(
     memo: dict[tuple[str, str], Any] = {} if cache is None else cache
     project = None
     if body.project_id is not None:
+        if body.type_id is None and body.type is not None and not _known(memo, body.project_id):
+            # a create naming its project and type: both in one round trip
+            found, types = await issue_types.project_with_types(session, cid, body.project_id)
+            memo["project-id", str(body.project_id)] = found
+            if found is not None:
+                memo[f"type-name:{found.id}", body.type] = issue_types.named(types, body.type)
         project = await _once(
             memo, "project-id", body.project_id, lambda k: projects.get(session, cid, k)
         )
@@ -300,19 +310,23 @@ async def store_vendor_tickets(
     cache: dict[tuple[str, str], Any] | None = None,
 ) -> list[Ticket]:
     """Stores (inserts or updates) vendor tickets with their identifiers, in order: one read
-    of the existing rows, one of the identifiers new tickets may take, each referenced
+    of the existing rows and of the identifiers new tickets may take, each referenced
     project, type and user looked up once, one flush.
 
     A caller's identifier is kept; a new ticket without one takes its first free candidate
     (`identifiers`), as the sync does."""
-    rows = await repository.by_internal_ids(
-        session, connection.id, [vt.internal_id for vt, _ in items]
-    )
-    fresh = [vt for vt, identifier in items if not identifier and vt.internal_id not in rows]
-    owners = await repository.identifier_owners(
+    rows, owners = await repository.for_storing(
         session,
         connection.id,
-        [c for vt in fresh for c in identifiers.candidates(vt.key, vt.internal_id)],
+        [vt.internal_id for vt, _ in items],
+        # the candidates of every ticket given without one: those already stored ask too
+        # (one round trip instead of two); only the new ones' are used
+        [
+            c
+            for vt, ident in items
+            if not ident
+            for c in identifiers.candidates(vt.key, vt.internal_id)
+        ],
     )
     cache = {} if cache is None else cache
     stored = []
