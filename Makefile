@@ -19,13 +19,13 @@ run: install
 	$(VENV)/bin/ticketbridge demo $(ARGS)
 
 lint: install
-	$(VENV)/bin/ruff format --check src tests bench clients/python
-	$(VENV)/bin/ruff check src tests bench clients/python
+	$(VENV)/bin/ruff format --check src tests bench clients/python examples
+	$(VENV)/bin/ruff check src tests bench clients/python examples
 	$(VENV)/bin/mypy
 
 format: install
-	$(VENV)/bin/ruff format src tests bench clients/python
-	$(VENV)/bin/ruff check --fix src tests bench clients/python
+	$(VENV)/bin/ruff format src tests bench clients/python examples
+	$(VENV)/bin/ruff check --fix src tests bench clients/python examples
 
 # Regenerates the SDK's generated layer (clients/python/ticketbridge_client/_generated) from
 # the app's OpenAPI document; the drift test (tests/clients/test_drift.py) fails until it is.
