@@ -67,7 +67,9 @@ def _uuid(value: str, what: str) -> uuid.UUID:
 
 
 @app.command()
-def migrate(revision: str = "head") -> None:
+def migrate(
+    revision: Annotated[str, typer.Option(help="Alembic revision to upgrade to")] = "head",
+) -> None:
     """Apply database migrations (creates an SQLite file if there is none)."""
     from sqlalchemy.exc import DBAPIError
 
@@ -88,8 +90,8 @@ def migrate(revision: str = "head") -> None:
 
 @app.command()
 def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     worker: Annotated[bool, typer.Option(help="Run the embedded job worker")] = True,
 ) -> None:
     """Run the API server."""
@@ -146,7 +148,7 @@ def worker_cmd(
 @accounts_app.command("create")
 def accounts_create(
     name: Annotated[str, typer.Option(help="Account name")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Create an account; prints its id and first API key (shown once)."""
     from ticketbridge.provisioning import service
@@ -346,19 +348,21 @@ def keys_rotate() -> None:
 
 @app.command()
 def demo(
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Annotated[str, typer.Option(help="Interface the API listens on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="API port")] = 8000,
     jira_port: Annotated[
         int | None, typer.Option(help="Jira emulator port [default: 8081; --keep: the last one]")
     ] = None,
-    issues: int = 500,
+    issues: Annotated[int, typer.Option(help="Issues seeded in the Jira emulator")] = 500,
     keep: Annotated[
         bool,
         typer.Option(
             "--keep", help="Start on the last run's store and Jira data (same key, connection)"
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the URL, key and ids as one JSON line")
+    ] = False,
     allow_private_webhook_urls: Annotated[
         bool,
         typer.Option(
