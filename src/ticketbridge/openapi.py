@@ -5,7 +5,8 @@
   merged into one requirement.
 - Responses: 401 (and 429, the per-account rate limit) on every authenticated operation,
   413 on every operation with a body (the input guard caps bodies), each with the error
-  body's schema (``Error``). The SDK in clients/python is generated from this document.
+  body's schema (``Error``), 422 included: its ``detail`` is a message or FastAPI's list.
+  The SDK in clients/python is generated from this document.
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ def _complete_operation(operation: dict[str, Any], max_body_bytes: int) -> None:
         )
     if "requestBody" in operation:
         responses.setdefault("413", {"description": f"Body over {max_body_bytes} bytes"})
+    if "422" in responses:
+        # Our 422 bodies are FastAPI's list in `detail` (request validation) or a message
+        # (every other refusal), both with `code`: the Error schema holds either.
+        responses["422"] = {
+            "description": "Validation error: `detail` is a message, or FastAPI's list of "
+            "{loc, msg, type} for a malformed request; `code` is VALIDATION_ERROR (or "
+            "another code of docs/api.md)",
+            "content": _ERROR_CONTENT,
+        }
     for status, response in responses.items():
         if status[:1] in ("4", "5") and "content" not in response:
             response["content"] = _ERROR_CONTENT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -190,3 +191,28 @@ def test_bulk_create_a_malformed_ticket_fails_alone(tb: TicketBridge, jira: Emul
     assert [r.success for r in results] == [True, True, False, True, True]
     assert results[2].code == "VALIDATION_ERROR" and "project_vendor_id" in str(results[2].error)
     assert len(_issues_with(jira, f"split {run} ")) == 4
+
+
+def test_list_with_updated_since_pages_by_offset_through_every_page(
+    tb: TicketBridge, tenant: Tenant
+) -> None:
+    everything = [t.id for t in tb.tickets.list(page_size=1000)]
+    since = [
+        t.id for t in tb.tickets.list(updated_since=datetime(2000, 1, 1, tzinfo=UTC), page_size=7)
+    ]
+    assert len(everything) > 7 and sorted(since) == sorted(everything)
+
+
+def test_a_refusal_with_a_message_in_detail_is_a_typed_error(tb: TicketBridge) -> None:
+    # FastAPI's 422 has a list in `detail`, every other 422 a message: both parse.
+    with pytest.raises(ValidationError) as refused:
+        tb.tickets.create(
+            {
+                "name": "x",
+                "project_vendor_id": "ENG",
+                "type": "Task",
+                "custom_fields": {"summary": "y"},
+            }
+        )
+    assert refused.value.code == "VALIDATION_ERROR"
+    assert refused.value.field == "custom_fields.summary"

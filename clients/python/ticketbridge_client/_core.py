@@ -121,6 +121,12 @@ def ticket_update(changes: TicketUpdate | Mapping[str, Any]) -> TicketUpdate:
     return changes if isinstance(changes, TicketUpdate) else TicketUpdate.from_dict(dict(changes))
 
 
+def pages_by_offset(query: Mapping[str, Any]) -> bool:
+    """Lists filtered by ``updated_since`` page by offset: the API refuses that filter
+    together with a cursor (docs/api.md, paging)."""
+    return query.get("updated_since") not in (None, UNSET)
+
+
 def list_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     """Python names for the query: ``type`` is ``type_`` in the generated functions."""
     return {("type_" if k == "type" else k): v for k, v in filters.items() if v is not None}

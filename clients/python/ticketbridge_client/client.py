@@ -110,19 +110,26 @@ class TicketBridge:
     def items(
         self, endpoint: Any, envelope: type[Any], page_size: int, query: dict[str, Any]
     ) -> Iterator[Any]:
-        """Every item of a cursor-paged list, following ``next_cursor`` to the end."""
+        """Every item of a paged list, following ``next_cursor`` to the end (by offset when
+        ``updated_since`` is given: the API refuses it together with a cursor)."""
         cursor: str | None = None
+        offset = 0
+        by_offset = _core.pages_by_offset(query)
         while True:
-            kwargs = {**query, "limit": page_size, "cursor": _core.opt(cursor)}
+            position = {"offset": offset} if by_offset else {"cursor": _core.opt(cursor)}
+            kwargs = {**query, "limit": page_size, **position}
 
             def send(cl: AuthenticatedClient, kw: dict[str, Any] = kwargs) -> Response[Any]:
                 return endpoint(client=cl, **kw)  # type: ignore[no-any-return]
 
             page = _core.unwrap(self.call(send), envelope)
             yield from page.items
-            if not isinstance(page.next_cursor, str):
+            offset += len(page.items)
+            if by_offset and len(page.items) < page_size:
                 return
-            cursor = page.next_cursor
+            if not by_offset and not isinstance(page.next_cursor, str):
+                return
+            cursor = page.next_cursor if isinstance(page.next_cursor, str) else None
 
     def close(self) -> None:
         self.client.get_httpx_client().close()

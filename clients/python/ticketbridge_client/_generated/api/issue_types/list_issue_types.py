@@ -6,7 +6,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.list_envelope_issue_type_out import ListEnvelopeIssueTypeOut
 from ...types import UNSET, Response, Unset
 
@@ -57,7 +56,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | ListEnvelopeIssueTypeOut | None:
+) -> Error | ListEnvelopeIssueTypeOut | None:
     if response.status_code == 200:
         response_200 = ListEnvelopeIssueTypeOut.from_dict(response.json())
 
@@ -69,7 +68,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -86,7 +85,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]:
+) -> Response[Error | ListEnvelopeIssueTypeOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +101,7 @@ def sync_detailed(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]:
+) -> Response[Error | ListEnvelopeIssueTypeOut]:
     """List Issue Types
 
      List synced issue types, optionally of one project.
@@ -118,7 +117,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]
+        Response[Error | ListEnvelopeIssueTypeOut]
     """
 
     kwargs = _get_kwargs(
@@ -142,7 +141,7 @@ def sync(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeIssueTypeOut | None:
+) -> Error | ListEnvelopeIssueTypeOut | None:
     """List Issue Types
 
      List synced issue types, optionally of one project.
@@ -158,7 +157,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeIssueTypeOut
+        Error | ListEnvelopeIssueTypeOut
     """
 
     return sync_detailed(
@@ -177,7 +176,7 @@ async def asyncio_detailed(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]:
+) -> Response[Error | ListEnvelopeIssueTypeOut]:
     """List Issue Types
 
      List synced issue types, optionally of one project.
@@ -193,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeIssueTypeOut]
+        Response[Error | ListEnvelopeIssueTypeOut]
     """
 
     kwargs = _get_kwargs(
@@ -215,7 +214,7 @@ async def asyncio(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeIssueTypeOut | None:
+) -> Error | ListEnvelopeIssueTypeOut | None:
     """List Issue Types
 
      List synced issue types, optionally of one project.
@@ -231,7 +230,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeIssueTypeOut
+        Error | ListEnvelopeIssueTypeOut
     """
 
     return (

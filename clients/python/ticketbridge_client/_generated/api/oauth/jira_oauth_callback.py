@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.http_validation_error import HTTPValidationError
+from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
 
@@ -52,13 +52,13 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> HTTPValidationError | str | None:
+) -> Error | str | None:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -70,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[HTTPValidationError | str]:
+) -> Response[Error | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -85,7 +85,7 @@ def sync_detailed(
     code: None | str | Unset = UNSET,
     state: None | str | Unset = UNSET,
     error: None | str | Unset = UNSET,
-) -> Response[HTTPValidationError | str]:
+) -> Response[Error | str]:
     """Jira Oauth Callback
 
      Where Atlassian sends the user back after consent; stores the tokens.
@@ -100,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | str]
+        Response[Error | str]
     """
 
     kwargs = _get_kwargs(
@@ -122,7 +122,7 @@ def sync(
     code: None | str | Unset = UNSET,
     state: None | str | Unset = UNSET,
     error: None | str | Unset = UNSET,
-) -> HTTPValidationError | str | None:
+) -> Error | str | None:
     """Jira Oauth Callback
 
      Where Atlassian sends the user back after consent; stores the tokens.
@@ -137,7 +137,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | str
+        Error | str
     """
 
     return sync_detailed(
@@ -154,7 +154,7 @@ async def asyncio_detailed(
     code: None | str | Unset = UNSET,
     state: None | str | Unset = UNSET,
     error: None | str | Unset = UNSET,
-) -> Response[HTTPValidationError | str]:
+) -> Response[Error | str]:
     """Jira Oauth Callback
 
      Where Atlassian sends the user back after consent; stores the tokens.
@@ -169,7 +169,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | str]
+        Response[Error | str]
     """
 
     kwargs = _get_kwargs(
@@ -189,7 +189,7 @@ async def asyncio(
     code: None | str | Unset = UNSET,
     state: None | str | Unset = UNSET,
     error: None | str | Unset = UNSET,
-) -> HTTPValidationError | str | None:
+) -> Error | str | None:
     """Jira Oauth Callback
 
      Where Atlassian sends the user back after consent; stores the tokens.
@@ -204,7 +204,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | str
+        Error | str
     """
 
     return (

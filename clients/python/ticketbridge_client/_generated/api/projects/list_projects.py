@@ -6,7 +6,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.list_envelope_project_out import ListEnvelopeProjectOut
 from ...types import UNSET, Response, Unset
 
@@ -49,7 +48,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | ListEnvelopeProjectOut | None:
+) -> Error | ListEnvelopeProjectOut | None:
     if response.status_code == 200:
         response_200 = ListEnvelopeProjectOut.from_dict(response.json())
 
@@ -61,7 +60,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -78,7 +77,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | ListEnvelopeProjectOut]:
+) -> Response[Error | ListEnvelopeProjectOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +92,7 @@ def sync_detailed(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeProjectOut]:
+) -> Response[Error | ListEnvelopeProjectOut]:
     """List Projects
 
      List synced projects.
@@ -108,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeProjectOut]
+        Response[Error | ListEnvelopeProjectOut]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +129,7 @@ def sync(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeProjectOut | None:
+) -> Error | ListEnvelopeProjectOut | None:
     """List Projects
 
      List synced projects.
@@ -145,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeProjectOut
+        Error | ListEnvelopeProjectOut
     """
 
     return sync_detailed(
@@ -162,7 +161,7 @@ async def asyncio_detailed(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeProjectOut]:
+) -> Response[Error | ListEnvelopeProjectOut]:
     """List Projects
 
      List synced projects.
@@ -177,7 +176,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeProjectOut]
+        Response[Error | ListEnvelopeProjectOut]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +196,7 @@ async def asyncio(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeProjectOut | None:
+) -> Error | ListEnvelopeProjectOut | None:
     """List Projects
 
      List synced projects.
@@ -212,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeProjectOut
+        Error | ListEnvelopeProjectOut
     """
 
     return (

@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -29,7 +28,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Error | HTTPValidationError | None:
+) -> Any | Error | None:
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
@@ -45,7 +44,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -62,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Error | HTTPValidationError]:
+) -> Response[Any | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,7 +75,7 @@ def sync_detailed(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Error | HTTPValidationError]:
+) -> Response[Any | Error]:
     """Delete Connection
 
      Delete a connection (soft: it stops syncing and answers 404 from now on).
@@ -90,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error | HTTPValidationError]
+        Response[Any | Error]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +109,7 @@ def sync(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> Any | Error | HTTPValidationError | None:
+) -> Any | Error | None:
     """Delete Connection
 
      Delete a connection (soft: it stops syncing and answers 404 from now on).
@@ -124,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error | HTTPValidationError
+        Any | Error
     """
 
     return sync_detailed(
@@ -139,7 +138,7 @@ async def asyncio_detailed(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Error | HTTPValidationError]:
+) -> Response[Any | Error]:
     """Delete Connection
 
      Delete a connection (soft: it stops syncing and answers 404 from now on).
@@ -153,7 +152,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error | HTTPValidationError]
+        Response[Any | Error]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +170,7 @@ async def asyncio(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> Any | Error | HTTPValidationError | None:
+) -> Any | Error | None:
     """Delete Connection
 
      Delete a connection (soft: it stops syncing and answers 404 from now on).
@@ -185,7 +184,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error | HTTPValidationError
+        Any | Error
     """
 
     return (

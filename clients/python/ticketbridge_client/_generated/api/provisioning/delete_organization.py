@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -27,7 +26,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Error | HTTPValidationError | None:
+) -> Any | Error | None:
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
@@ -43,7 +42,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -60,7 +59,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Error | HTTPValidationError]:
+) -> Response[Any | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -73,7 +72,7 @@ def sync_detailed(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Error | HTTPValidationError]:
+) -> Response[Any | Error]:
     """Delete Organization
 
      Soft-delete an organization; its connections stop syncing.
@@ -86,7 +85,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error | HTTPValidationError]
+        Response[Any | Error]
     """
 
     kwargs = _get_kwargs(
@@ -104,7 +103,7 @@ def sync(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Any | Error | HTTPValidationError | None:
+) -> Any | Error | None:
     """Delete Organization
 
      Soft-delete an organization; its connections stop syncing.
@@ -117,7 +116,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error | HTTPValidationError
+        Any | Error
     """
 
     return sync_detailed(
@@ -130,7 +129,7 @@ async def asyncio_detailed(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Error | HTTPValidationError]:
+) -> Response[Any | Error]:
     """Delete Organization
 
      Soft-delete an organization; its connections stop syncing.
@@ -143,7 +142,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error | HTTPValidationError]
+        Response[Any | Error]
     """
 
     kwargs = _get_kwargs(
@@ -159,7 +158,7 @@ async def asyncio(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Any | Error | HTTPValidationError | None:
+) -> Any | Error | None:
     """Delete Organization
 
      Soft-delete an organization; its connections stop syncing.
@@ -172,7 +171,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error | HTTPValidationError
+        Any | Error
     """
 
     return (

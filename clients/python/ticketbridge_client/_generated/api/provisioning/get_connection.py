@@ -8,7 +8,6 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.connection_out import ConnectionOut
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -30,7 +29,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConnectionOut | Error | HTTPValidationError | None:
+) -> ConnectionOut | Error | None:
     if response.status_code == 200:
         response_200 = ConnectionOut.from_dict(response.json())
 
@@ -47,7 +46,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -64,7 +63,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConnectionOut | Error | HTTPValidationError]:
+) -> Response[ConnectionOut | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +77,7 @@ def sync_detailed(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ConnectionOut | Error | HTTPValidationError]:
+) -> Response[ConnectionOut | Error]:
     """Get Connection
 
      Get a connection (never its credentials).
@@ -92,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Error | HTTPValidationError]
+        Response[ConnectionOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +111,7 @@ def sync(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> ConnectionOut | Error | HTTPValidationError | None:
+) -> ConnectionOut | Error | None:
     """Get Connection
 
      Get a connection (never its credentials).
@@ -126,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Error | HTTPValidationError
+        ConnectionOut | Error
     """
 
     return sync_detailed(
@@ -141,7 +140,7 @@ async def asyncio_detailed(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ConnectionOut | Error | HTTPValidationError]:
+) -> Response[ConnectionOut | Error]:
     """Get Connection
 
      Get a connection (never its credentials).
@@ -155,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Error | HTTPValidationError]
+        Response[ConnectionOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +172,7 @@ async def asyncio(
     connection_id: str,
     *,
     client: AuthenticatedClient,
-) -> ConnectionOut | Error | HTTPValidationError | None:
+) -> ConnectionOut | Error | None:
     """Get Connection
 
      Get a connection (never its credentials).
@@ -187,7 +186,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Error | HTTPValidationError
+        ConnectionOut | Error
     """
 
     return (

@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.job_out import JobOut
 from ...types import UNSET, Response, Unset
 
@@ -39,7 +38,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | list[JobOut] | None:
+) -> Error | list[JobOut] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -61,7 +60,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -78,7 +77,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | list[JobOut]]:
+) -> Response[Error | list[JobOut]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +92,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[Error | HTTPValidationError | list[JobOut]]:
+) -> Response[Error | list[JobOut]]:
     """List Connection Jobs
 
      The connection's jobs, newest first.
@@ -108,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | list[JobOut]]
+        Response[Error | list[JobOut]]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Error | HTTPValidationError | list[JobOut] | None:
+) -> Error | list[JobOut] | None:
     """List Connection Jobs
 
      The connection's jobs, newest first.
@@ -145,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | list[JobOut]
+        Error | list[JobOut]
     """
 
     return sync_detailed(
@@ -162,7 +161,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[Error | HTTPValidationError | list[JobOut]]:
+) -> Response[Error | list[JobOut]]:
     """List Connection Jobs
 
      The connection's jobs, newest first.
@@ -177,7 +176,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | list[JobOut]]
+        Response[Error | list[JobOut]]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Error | HTTPValidationError | list[JobOut] | None:
+) -> Error | list[JobOut] | None:
     """List Connection Jobs
 
      The connection's jobs, newest first.
@@ -212,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | list[JobOut]
+        Error | list[JobOut]
     """
 
     return (

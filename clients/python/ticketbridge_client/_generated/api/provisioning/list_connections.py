@@ -8,7 +8,6 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.connection_out import ConnectionOut
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -28,7 +27,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | list[ConnectionOut] | None:
+) -> Error | list[ConnectionOut] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -50,7 +49,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -67,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | list[ConnectionOut]]:
+) -> Response[Error | list[ConnectionOut]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +79,7 @@ def sync_detailed(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | HTTPValidationError | list[ConnectionOut]]:
+) -> Response[Error | list[ConnectionOut]]:
     """List Connections
 
      List an organization's connections.
@@ -93,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | list[ConnectionOut]]
+        Response[Error | list[ConnectionOut]]
     """
 
     kwargs = _get_kwargs(
@@ -111,7 +110,7 @@ def sync(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Error | HTTPValidationError | list[ConnectionOut] | None:
+) -> Error | list[ConnectionOut] | None:
     """List Connections
 
      List an organization's connections.
@@ -124,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | list[ConnectionOut]
+        Error | list[ConnectionOut]
     """
 
     return sync_detailed(
@@ -137,7 +136,7 @@ async def asyncio_detailed(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | HTTPValidationError | list[ConnectionOut]]:
+) -> Response[Error | list[ConnectionOut]]:
     """List Connections
 
      List an organization's connections.
@@ -150,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | list[ConnectionOut]]
+        Response[Error | list[ConnectionOut]]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +165,7 @@ async def asyncio(
     org_id: str,
     *,
     client: AuthenticatedClient,
-) -> Error | HTTPValidationError | list[ConnectionOut] | None:
+) -> Error | list[ConnectionOut] | None:
     """List Connections
 
      List an organization's connections.
@@ -179,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | list[ConnectionOut]
+        Error | list[ConnectionOut]
     """
 
     return (

@@ -8,7 +8,6 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_key_out import ApiKeyOut
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -28,7 +27,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiKeyOut | Error | HTTPValidationError | None:
+) -> ApiKeyOut | Error | None:
     if response.status_code == 200:
         response_200 = ApiKeyOut.from_dict(response.json())
 
@@ -50,7 +49,7 @@ def _parse_response(
         return response_409
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -67,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiKeyOut | Error | HTTPValidationError]:
+) -> Response[ApiKeyOut | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +79,7 @@ def sync_detailed(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ApiKeyOut | Error | HTTPValidationError]:
+) -> Response[ApiKeyOut | Error]:
     """Revoke Api Key
 
      Revoke a key; it stops working at once. The account's last active key cannot be
@@ -94,7 +93,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyOut | Error | HTTPValidationError]
+        Response[ApiKeyOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +111,7 @@ def sync(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> ApiKeyOut | Error | HTTPValidationError | None:
+) -> ApiKeyOut | Error | None:
     """Revoke Api Key
 
      Revoke a key; it stops working at once. The account's last active key cannot be
@@ -126,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyOut | Error | HTTPValidationError
+        ApiKeyOut | Error
     """
 
     return sync_detailed(
@@ -139,7 +138,7 @@ async def asyncio_detailed(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ApiKeyOut | Error | HTTPValidationError]:
+) -> Response[ApiKeyOut | Error]:
     """Revoke Api Key
 
      Revoke a key; it stops working at once. The account's last active key cannot be
@@ -153,7 +152,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApiKeyOut | Error | HTTPValidationError]
+        Response[ApiKeyOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +168,7 @@ async def asyncio(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> ApiKeyOut | Error | HTTPValidationError | None:
+) -> ApiKeyOut | Error | None:
     """Revoke Api Key
 
      Revoke a key; it stops working at once. The account's last active key cannot be
@@ -183,7 +182,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApiKeyOut | Error | HTTPValidationError
+        ApiKeyOut | Error
     """
 
     return (

@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.job_accepted import JobAccepted
 from ...models.sync_request import SyncRequest
 from ...types import UNSET, Response, Unset
@@ -42,7 +41,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | JobAccepted | None:
+) -> Error | JobAccepted | None:
     if response.status_code == 202:
         response_202 = JobAccepted.from_dict(response.json())
 
@@ -64,7 +63,7 @@ def _parse_response(
         return response_413
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -81,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | JobAccepted]:
+) -> Response[Error | JobAccepted]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +95,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SyncRequest | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | JobAccepted]:
+) -> Response[Error | JobAccepted]:
     """Sync Connection
 
      Start a sync now (or get the one already queued or running).
@@ -114,7 +113,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | JobAccepted]
+        Response[Error | JobAccepted]
     """
 
     kwargs = _get_kwargs(
@@ -136,7 +135,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: None | SyncRequest | Unset = UNSET,
-) -> Error | HTTPValidationError | JobAccepted | None:
+) -> Error | JobAccepted | None:
     """Sync Connection
 
      Start a sync now (or get the one already queued or running).
@@ -154,7 +153,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | JobAccepted
+        Error | JobAccepted
     """
 
     return sync_detailed(
@@ -171,7 +170,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SyncRequest | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | JobAccepted]:
+) -> Response[Error | JobAccepted]:
     """Sync Connection
 
      Start a sync now (or get the one already queued or running).
@@ -189,7 +188,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | JobAccepted]
+        Response[Error | JobAccepted]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +208,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: None | SyncRequest | Unset = UNSET,
-) -> Error | HTTPValidationError | JobAccepted | None:
+) -> Error | JobAccepted | None:
     """Sync Connection
 
      Start a sync now (or get the one already queued or running).
@@ -227,7 +226,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | JobAccepted
+        Error | JobAccepted
     """
 
     return (

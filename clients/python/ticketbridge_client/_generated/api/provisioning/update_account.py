@@ -8,7 +8,6 @@ from ...client import AuthenticatedClient, Client
 from ...models.account_out import AccountOut
 from ...models.account_patch import AccountPatch
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -33,7 +32,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AccountOut | Error | HTTPValidationError | None:
+) -> AccountOut | Error | None:
     if response.status_code == 200:
         response_200 = AccountOut.from_dict(response.json())
 
@@ -50,7 +49,7 @@ def _parse_response(
         return response_413
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -67,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AccountOut | Error | HTTPValidationError]:
+) -> Response[AccountOut | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AccountPatch,
-) -> Response[AccountOut | Error | HTTPValidationError]:
+) -> Response[AccountOut | Error]:
     """Update Account
 
      Rename the account or set its job-completion webhook (its secret is shown once).
@@ -93,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AccountOut | Error | HTTPValidationError]
+        Response[AccountOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -111,7 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AccountPatch,
-) -> AccountOut | Error | HTTPValidationError | None:
+) -> AccountOut | Error | None:
     """Update Account
 
      Rename the account or set its job-completion webhook (its secret is shown once).
@@ -124,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AccountOut | Error | HTTPValidationError
+        AccountOut | Error
     """
 
     return sync_detailed(
@@ -137,7 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AccountPatch,
-) -> Response[AccountOut | Error | HTTPValidationError]:
+) -> Response[AccountOut | Error]:
     """Update Account
 
      Rename the account or set its job-completion webhook (its secret is shown once).
@@ -150,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AccountOut | Error | HTTPValidationError]
+        Response[AccountOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AccountPatch,
-) -> AccountOut | Error | HTTPValidationError | None:
+) -> AccountOut | Error | None:
     """Update Account
 
      Rename the account or set its job-completion webhook (its secret is shown once).
@@ -179,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AccountOut | Error | HTTPValidationError
+        AccountOut | Error
     """
 
     return (

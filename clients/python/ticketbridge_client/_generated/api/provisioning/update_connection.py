@@ -9,7 +9,6 @@ from ...client import AuthenticatedClient, Client
 from ...models.connection_out import ConnectionOut
 from ...models.connection_patch import ConnectionPatch
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
 
@@ -39,7 +38,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConnectionOut | Error | HTTPValidationError | None:
+) -> ConnectionOut | Error | None:
     if response.status_code == 200:
         response_200 = ConnectionOut.from_dict(response.json())
 
@@ -61,7 +60,7 @@ def _parse_response(
         return response_413
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -78,7 +77,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConnectionOut | Error | HTTPValidationError]:
+) -> Response[ConnectionOut | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +92,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ConnectionPatch,
-) -> Response[ConnectionOut | Error | HTTPValidationError]:
+) -> Response[ConnectionOut | Error]:
     """Update Connection
 
      Change credentials, options, state or the refresh interval.
@@ -111,7 +110,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Error | HTTPValidationError]
+        Response[ConnectionOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -133,7 +132,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ConnectionPatch,
-) -> ConnectionOut | Error | HTTPValidationError | None:
+) -> ConnectionOut | Error | None:
     """Update Connection
 
      Change credentials, options, state or the refresh interval.
@@ -151,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Error | HTTPValidationError
+        ConnectionOut | Error
     """
 
     return sync_detailed(
@@ -168,7 +167,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ConnectionPatch,
-) -> Response[ConnectionOut | Error | HTTPValidationError]:
+) -> Response[ConnectionOut | Error]:
     """Update Connection
 
      Change credentials, options, state or the refresh interval.
@@ -186,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Error | HTTPValidationError]
+        Response[ConnectionOut | Error]
     """
 
     kwargs = _get_kwargs(
@@ -206,7 +205,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ConnectionPatch,
-) -> ConnectionOut | Error | HTTPValidationError | None:
+) -> ConnectionOut | Error | None:
     """Update Connection
 
      Change credentials, options, state or the refresh interval.
@@ -224,7 +223,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Error | HTTPValidationError
+        ConnectionOut | Error
     """
 
     return (

@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.ticket_out import TicketOut
 from ...types import Response
 
@@ -28,7 +27,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | TicketOut | None:
+) -> Error | TicketOut | None:
     if response.status_code == 200:
         response_200 = TicketOut.from_dict(response.json())
 
@@ -45,7 +44,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -62,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | TicketOut]:
+) -> Response[Error | TicketOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -75,7 +74,7 @@ def sync_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | HTTPValidationError | TicketOut]:
+) -> Response[Error | TicketOut]:
     """Get Ticket By Identifier
 
      Get a ticket by the caller's identifier.
@@ -88,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | TicketOut]
+        Response[Error | TicketOut]
     """
 
     kwargs = _get_kwargs(
@@ -106,7 +105,7 @@ def sync(
     identifier: str,
     *,
     client: AuthenticatedClient,
-) -> Error | HTTPValidationError | TicketOut | None:
+) -> Error | TicketOut | None:
     """Get Ticket By Identifier
 
      Get a ticket by the caller's identifier.
@@ -119,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | TicketOut
+        Error | TicketOut
     """
 
     return sync_detailed(
@@ -132,7 +131,7 @@ async def asyncio_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | HTTPValidationError | TicketOut]:
+) -> Response[Error | TicketOut]:
     """Get Ticket By Identifier
 
      Get a ticket by the caller's identifier.
@@ -145,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | TicketOut]
+        Response[Error | TicketOut]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +160,7 @@ async def asyncio(
     identifier: str,
     *,
     client: AuthenticatedClient,
-) -> Error | HTTPValidationError | TicketOut | None:
+) -> Error | TicketOut | None:
     """Get Ticket By Identifier
 
      Get a ticket by the caller's identifier.
@@ -174,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | TicketOut
+        Error | TicketOut
     """
 
     return (

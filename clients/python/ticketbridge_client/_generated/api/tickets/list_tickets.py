@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.list_envelope_ticket_out import ListEnvelopeTicketOut
 from ...models.list_tickets_priority_type_0 import ListTicketsPriorityType0
 from ...models.list_tickets_status_type_0 import ListTicketsStatusType0
@@ -123,7 +122,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | ListEnvelopeTicketOut | None:
+) -> Error | ListEnvelopeTicketOut | None:
     if response.status_code == 200:
         response_200 = ListEnvelopeTicketOut.from_dict(response.json())
 
@@ -135,7 +134,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -152,7 +151,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | ListEnvelopeTicketOut]:
+) -> Response[Error | ListEnvelopeTicketOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -175,7 +174,7 @@ def sync_detailed(
     parent_ticket_id: None | str | Unset = UNSET,
     identifier: None | str | Unset = UNSET,
     updated_since: datetime.date | datetime.datetime | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeTicketOut]:
+) -> Response[Error | ListEnvelopeTicketOut]:
     """List Tickets
 
      List tickets from the local store (synced plus written through the API).
@@ -198,7 +197,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeTicketOut]
+        Response[Error | ListEnvelopeTicketOut]
     """
 
     kwargs = _get_kwargs(
@@ -236,7 +235,7 @@ def sync(
     parent_ticket_id: None | str | Unset = UNSET,
     identifier: None | str | Unset = UNSET,
     updated_since: datetime.date | datetime.datetime | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeTicketOut | None:
+) -> Error | ListEnvelopeTicketOut | None:
     """List Tickets
 
      List tickets from the local store (synced plus written through the API).
@@ -259,7 +258,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeTicketOut
+        Error | ListEnvelopeTicketOut
     """
 
     return sync_detailed(
@@ -292,7 +291,7 @@ async def asyncio_detailed(
     parent_ticket_id: None | str | Unset = UNSET,
     identifier: None | str | Unset = UNSET,
     updated_since: datetime.date | datetime.datetime | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeTicketOut]:
+) -> Response[Error | ListEnvelopeTicketOut]:
     """List Tickets
 
      List tickets from the local store (synced plus written through the API).
@@ -315,7 +314,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeTicketOut]
+        Response[Error | ListEnvelopeTicketOut]
     """
 
     kwargs = _get_kwargs(
@@ -351,7 +350,7 @@ async def asyncio(
     parent_ticket_id: None | str | Unset = UNSET,
     identifier: None | str | Unset = UNSET,
     updated_since: datetime.date | datetime.datetime | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeTicketOut | None:
+) -> Error | ListEnvelopeTicketOut | None:
     """List Tickets
 
      List tickets from the local store (synced plus written through the API).
@@ -374,7 +373,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeTicketOut
+        Error | ListEnvelopeTicketOut
     """
 
     return (

@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.user_out import UserOut
 from ...types import Response
 
@@ -28,7 +27,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | UserOut | None:
+) -> Error | UserOut | None:
     if response.status_code == 200:
         response_200 = UserOut.from_dict(response.json())
 
@@ -40,7 +39,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -57,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | UserOut]:
+) -> Response[Error | UserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -70,7 +69,7 @@ def sync_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | HTTPValidationError | UserOut]:
+) -> Response[Error | UserOut]:
     """Get User
 
      Get one synced user.
@@ -83,7 +82,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | UserOut]
+        Response[Error | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -101,7 +100,7 @@ def sync(
     user_id: str,
     *,
     client: AuthenticatedClient,
-) -> Error | HTTPValidationError | UserOut | None:
+) -> Error | UserOut | None:
     """Get User
 
      Get one synced user.
@@ -114,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | UserOut
+        Error | UserOut
     """
 
     return sync_detailed(
@@ -127,7 +126,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | HTTPValidationError | UserOut]:
+) -> Response[Error | UserOut]:
     """Get User
 
      Get one synced user.
@@ -140,7 +139,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | UserOut]
+        Response[Error | UserOut]
     """
 
     kwargs = _get_kwargs(
@@ -156,7 +155,7 @@ async def asyncio(
     user_id: str,
     *,
     client: AuthenticatedClient,
-) -> Error | HTTPValidationError | UserOut | None:
+) -> Error | UserOut | None:
     """Get User
 
      Get one synced user.
@@ -169,7 +168,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | UserOut
+        Error | UserOut
     """
 
     return (

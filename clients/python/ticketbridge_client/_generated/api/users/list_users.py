@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.http_validation_error import HTTPValidationError
 from ...models.list_envelope_user_out import ListEnvelopeUserOut
 from ...models.list_users_status_type_0 import ListUsersStatusType0
 from ...types import UNSET, Response, Unset
@@ -96,7 +95,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | HTTPValidationError | ListEnvelopeUserOut | None:
+) -> Error | ListEnvelopeUserOut | None:
     if response.status_code == 200:
         response_200 = ListEnvelopeUserOut.from_dict(response.json())
 
@@ -108,7 +107,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = Error.from_dict(response.json())
 
         return response_422
 
@@ -125,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | HTTPValidationError | ListEnvelopeUserOut]:
+) -> Response[Error | ListEnvelopeUserOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -145,7 +144,7 @@ def sync_detailed(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeUserOut]:
+) -> Response[Error | ListEnvelopeUserOut]:
     """List Users
 
      List synced users.
@@ -165,7 +164,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeUserOut]
+        Response[Error | ListEnvelopeUserOut]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +196,7 @@ def sync(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeUserOut | None:
+) -> Error | ListEnvelopeUserOut | None:
     """List Users
 
      List synced users.
@@ -217,7 +216,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeUserOut
+        Error | ListEnvelopeUserOut
     """
 
     return sync_detailed(
@@ -244,7 +243,7 @@ async def asyncio_detailed(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Response[Error | HTTPValidationError | ListEnvelopeUserOut]:
+) -> Response[Error | ListEnvelopeUserOut]:
     """List Users
 
      List synced users.
@@ -264,7 +263,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | HTTPValidationError | ListEnvelopeUserOut]
+        Response[Error | ListEnvelopeUserOut]
     """
 
     kwargs = _get_kwargs(
@@ -294,7 +293,7 @@ async def asyncio(
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> Error | HTTPValidationError | ListEnvelopeUserOut | None:
+) -> Error | ListEnvelopeUserOut | None:
     """List Users
 
      List synced users.
@@ -314,7 +313,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | HTTPValidationError | ListEnvelopeUserOut
+        Error | ListEnvelopeUserOut
     """
 
     return (
