@@ -207,6 +207,7 @@ def test_bulk_job_reports_progress_and_result(tenant: Tenant, jira) -> None:
     assert ok["success"] and ok["ticket_id"]
     assert not unknown["success"] and "Project not found" in unknown["error"]
     assert not taken["success"] and "already exists" in taken["error"]
+    assert taken["code"] == "CONFLICT" and taken["ticket_id"] == result["results"][0]["ticket_id"]
 
 
 def test_bulk_update_transitions_first_then_edits(tenant: Tenant, jira) -> None:

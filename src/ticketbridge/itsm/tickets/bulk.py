@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketDraft, VendorTicket
 from ticketbridge.errors import (
     STATUS_UNREACHABLE,
+    Conflict,
     TicketBridgeError,
     Unprocessable,
     VendorOutcomeUnknown,
@@ -113,9 +114,10 @@ async def prepare(
                 seen_identifiers[body.identifier] = index
                 existing = await repository.by_identifier(session, connection.id, body.identifier)
                 if existing is not None:
-                    raise Unprocessable(
+                    raise Conflict(
                         f"A ticket with identifier {body.identifier!r} already exists "
-                        f"(ticket_id {existing.id})"
+                        f"(ticket_id {existing.id})",
+                        ticket_id=str(existing.id),
                     )
             draft = await service.resolve_draft(session, connection, body, mappings, cache)
             draft.creation_token = token
@@ -132,6 +134,8 @@ async def prepare(
                         identifier=body.identifier,
                         error=exc.detail,
                         code=exc.code,
+                        # CONFLICT: the ticket that already holds the identifier.
+                        ticket_id=exc.extra.get("ticket_id"),
                     ),
                 )
             )
