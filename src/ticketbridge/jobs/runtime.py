@@ -276,8 +276,11 @@ async def finish(
             changed = events.health_changed(connection, previous, job.id)
             outgoing += [changed] if changed else []
             if job.type == "SYNC" and connection.state == "ACTIVE":
-                connection.next_sync_at = utcnow() + timedelta(
-                    seconds=connection.refresh_interval_secs
+                # Conditional in SQL: a pause committed since the row was read wins.
+                await connections.schedule_next_sync(
+                    session,
+                    connection.id,
+                    utcnow() + timedelta(seconds=connection.refresh_interval_secs),
                 )
         if job.type == "SYNC":
             outgoing.append(events.sync_completed(job, connection))

@@ -232,6 +232,21 @@ async def due_for_sync(session: AsyncSession, now: datetime) -> Sequence[Connect
     ).all()
 
 
+async def schedule_next_sync(session: AsyncSession, connection_id: uuid.UUID, at: datetime) -> None:
+    """The connection's next scheduled sync, if it is still ACTIVE (not paused or deleted
+    meanwhile)."""
+    await session.execute(
+        update(Connection)
+        .where(
+            Connection.id == connection_id,
+            Connection.state == "ACTIVE",
+            Connection.deleted_at.is_(None),
+        )
+        .values(next_sync_at=at)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 async def delete_org_connections(session: AsyncSession, org_id: uuid.UUID) -> None:
     await session.execute(
         update(Connection)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ticketbridge import netguard
 from ticketbridge.connectors.base import Connector, connector_class
@@ -282,6 +282,10 @@ async def update_connection(
             raise Unprocessable("Connection is waiting for OAuth authorization")
         connection.state = patch.state
         connection.next_sync_at = utcnow() if patch.state == "ACTIVE" else None
+        # Written even when it looks unchanged: the instance may have been loaded before a
+        # finishing sync set the next run (its None would then not be sent, and a paused
+        # connection would keep a schedule).
+        flag_modified(connection, "next_sync_at")
     await session.flush()
     return connection
 
