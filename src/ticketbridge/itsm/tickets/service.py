@@ -337,7 +337,7 @@ async def store_vendor_tickets(
             owners[identifier] = vt.internal_id
         if ticket is None:
             if not identifier:
-                identifier = _first_free(vt, owners)
+                identifier = _first_free(vt.key, vt.internal_id, owners)
                 owners[identifier] = vt.internal_id
             ticket = Ticket(
                 id=uuid7(), connection_id=connection.id, identifier=identifier, created_at=utcnow()
@@ -353,16 +353,17 @@ async def store_vendor_tickets(
     return stored
 
 
-def _first_free(vt: VendorTicket, owners: dict[str, str]) -> str:
-    """`vt`'s first candidate identifier not held by another ticket (`owners`: identifier ->
-    the vendor internal id holding it)."""
-    held = identifiers.candidates(vt.key, vt.internal_id)
+def _first_free(
+    key: str, internal_id: str, owners: dict[str, str], besides: str | None = None
+) -> str:
+    """The first candidate identifier of the vendor's ticket (`key`, `internal_id`) that no
+    other ticket holds (`owners`: identifier -> the vendor internal id holding it), other
+    than `besides`."""
+    held = identifiers.candidates(key, internal_id)
     for candidate in held:
-        if owners.get(candidate, vt.internal_id) == vt.internal_id:
+        if owners.get(candidate, internal_id) == internal_id and candidate != besides:
             return candidate
-    raise Conflict(
-        f"Ticket {vt.key} was created in the vendor, but {identifiers.taken_message(held)}"
-    )
+    raise Conflict(f"Ticket {key} was created in the vendor, but {identifiers.taken_message(held)}")
 
 
 async def _free_identifier(
@@ -372,14 +373,11 @@ async def _free_identifier(
     internal_id: str,
     besides: str | None = None,
 ) -> str:
-    """The vendor key, or the next candidate when another ticket holds it (`identifiers`)."""
-    held = identifiers.candidates(key, internal_id)
-    for candidate in held:
-        holder = await repository.by_identifier(session, connection.id, candidate)
-        free = holder is None or holder.vendor_internal_id == internal_id
-        if free and candidate != besides:
-            return candidate
-    raise Conflict(f"Ticket {key} was created in the vendor, but {identifiers.taken_message(held)}")
+    """`_first_free`, its candidates' holders read in one query."""
+    _, owners = await repository.for_storing(
+        session, connection.id, [], identifiers.candidates(key, internal_id)
+    )
+    return _first_free(key, internal_id, owners, besides)
 
 
 async def _take_identifier(
