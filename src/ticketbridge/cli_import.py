@@ -20,7 +20,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
-from ticketbridge.cli_remote import (
+from ticketbridge.cli_api import (
     ApiKey,
     ApiUrl,
     AsJson,

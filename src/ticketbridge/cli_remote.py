@@ -9,18 +9,23 @@ machines; an error is one line with the API's code and message (exit code 2).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from ticketbridge.cli_api import (
+    ApiKey,
+    ApiUrl,
+    AsJson,
+    ConnectionId,
+    api,
+    console,
+    emit_json,
+    err_console,
+)
+from ticketbridge.cli_import import import_tickets
 from ticketbridge.cli_support import fail, print_rows
-from ticketbridge_client import TicketBridge, TicketBridgeError
-from ticketbridge_client.errors import message_of
 
 tickets_app = typer.Typer(
     help="Tickets through a running API (see TICKETBRIDGE_API_URL / _API_KEY / _CONNECTION_ID)",
@@ -31,53 +36,15 @@ passthrough_app = typer.Typer(
     help="The vendor's own API, through TicketBridge", no_args_is_help=True
 )
 
-console = Console()
-err_console = Console(stderr=True)
-
-ApiUrl = Annotated[
-    str | None,
-    typer.Option("--api-url", envvar="TICKETBRIDGE_API_URL", help="The API's base URL"),
-]
-ApiKey = Annotated[
-    str | None,
-    typer.Option("--api-key", envvar="TICKETBRIDGE_API_KEY", help="Your API key (tb_...)"),
-]
-ConnectionId = Annotated[
-    str | None,
-    typer.Option(
-        "--connection-id", envvar="TICKETBRIDGE_CONNECTION_ID", help="The connection to act on"
-    ),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
 TICKET_COLUMNS = ["ID", "IDENTIFIER", "VENDOR ID", "STATUS", "PRIORITY", "TYPE", "NAME"]
 
 
 def register(app: typer.Typer) -> None:
     """Mounts ``tickets``, ``jobs`` and ``passthrough`` on the main command line."""
-    from ticketbridge.cli_import import import_tickets
-
     tickets_app.command("import")(import_tickets)
     app.add_typer(tickets_app, name="tickets")
     app.add_typer(jobs_app, name="jobs")
     app.add_typer(passthrough_app, name="passthrough")
-
-
-@contextmanager
-def api(url: str | None, key: str | None, connection: str | None) -> Iterator[TicketBridge]:
-    """The SDK client; any failure becomes one line on stderr and exit code 2."""
-    try:
-        with TicketBridge(url, key, connection) as tb:
-            yield tb
-    except TicketBridgeError as exc:
-        fail(f"{exc.code}: {message_of(exc.detail)}")
-    except ValueError as exc:
-        fail(str(exc))
-    except httpx.HTTPError as exc:
-        fail(f"cannot reach the API at {url}: {type(exc).__name__} {exc}".strip())
-
-
-def emit_json(value: Any) -> None:
-    console.print_json(json.dumps(value, default=str))
 
 
 def ticket_row(t: dict[str, Any]) -> list[str]:
