@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import CONNECTION_INACTIVE, VendorRateLimited
+from ticketbridge.errors import CONNECTION_INACTIVE, VendorOperationalError, VendorRateLimited
 from ticketbridge.errors import failure as job_failure
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.tickets import bulk
@@ -68,7 +68,7 @@ async def _resuming(job_id: uuid.UUID, step: Callable[[], Awaitable[None]]) -> N
         try:
             await step()
             return
-        except bulk.OPERATIONAL as exc:
+        except VendorOperationalError as exc:
             pauses += 1
             if pauses > MAX_PAUSES:
                 raise
