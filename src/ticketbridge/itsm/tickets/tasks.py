@@ -32,8 +32,8 @@ from ticketbridge.jobs import repository
 from ticketbridge.jobs.models import JobItem
 from ticketbridge.jobs.runtime import finish, handler
 from ticketbridge.provisioning import repository as connections
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.models import Connection
-from ticketbridge.provisioning.service import connector_for
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -58,7 +58,7 @@ async def _load(
         connection = await connections.get_connection_unscoped(session, job.connection_id)
         if connection is None or connection.state == "DELETED":
             return None
-        return connection, connector_for(ctx, connection), dict(job.payload)
+        return connection, open_connector(ctx, connection), dict(job.payload)
 
 
 async def _resuming(job_id: uuid.UUID, step: Callable[[], Awaitable[None]]) -> None:
