@@ -55,7 +55,7 @@ def test_the_contract_names_no_vendor() -> None:
 
 def test_the_registry_serves_the_builtin_vendor_and_its_hooks() -> None:
     jira = registry.connector_class("JIRA")
-    assert registry.vendors() == ["JIRA"]
+    assert "JIRA" in registry.vendors()
     assert jira.capabilities == frozenset(Capability)
     assert jira.normalize_priority("highest", {}) == "CRITICAL"
     assert jira.normalize_priority("Blocker", {"blocker": "CRITICAL"}) == "CRITICAL"
