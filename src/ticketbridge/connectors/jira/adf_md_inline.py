@@ -14,61 +14,61 @@ from .adf_from_markdown import PARSER, canonical_marks, inline_tokens_to_adf, me
 from .adf_md_escape import (
     LINE_START_ESCAPE,
     ORDERED_MARKER,
-    _alternate_delimiters,
-    _edge,
-    _edge_cls,
-    _encode,
-    _escape_line_starts,
-    _fix_flanking,
-    _is_space,
-    _lines,
-    _protect_edges,
-    _write,
+    alternate_delimiters,
+    edge_class,
+    edge_slot,
+    encode_edge,
+    escape_line_starts,
+    fix_flanking,
+    is_space,
+    protect_edges,
+    split_lines,
+    write_pieces,
 )
-from .adf_md_pieces import _build_pieces, _Delim, _inline_items, _Item, _Mark, _Piece
+from .adf_md_pieces import DelimPiece, Item, Mark, Piece, build_pieces, inline_items
 
 
-def _render_pieces(items: list[_Item], mode: str, caution: int = 0) -> tuple[str, bool]:
+def _render_pieces(items: list[Item], mode: str, caution: int = 0) -> tuple[str, bool]:
     """``caution`` 1-2: no two adjacent emphasis delimiters share a character (``__*a*b*c*__``
     instead of ``***a*b*c***``, which CommonMark reads differently), outermost spans using ``_``
     (1; inner, often intraword, spans then get ``*``) or ``*`` (2); 3: also write every
     character next to a delimiter as a character reference. Returns the Markdown and whether
     it is certain to read back (see ``_unambiguous``)."""
-    pieces = _build_pieces(items, table=mode == "table")
+    pieces = build_pieces(items, table=mode == "table")
     if caution:
-        _alternate_delimiters(pieces, "_" if caution == 1 else "*")
+        alternate_delimiters(pieces, "_" if caution == 1 else "*")
     if caution > 2:
         for index, piece in enumerate(pieces):
-            if isinstance(piece, _Delim):
-                _encode(pieces[index - 1] if index else None, False)
-                _encode(pieces[index + 1] if index + 1 < len(pieces) else None, True)
-    lines = _lines(pieces)
-    _protect_edges(lines)
-    _fix_flanking(pieces)
+            if isinstance(piece, DelimPiece):
+                encode_edge(pieces[index - 1] if index else None, False)
+                encode_edge(pieces[index + 1] if index + 1 < len(pieces) else None, True)
+    lines = split_lines(pieces)
+    protect_edges(lines)
+    fix_flanking(pieces)
     if mode == "block":
-        _escape_line_starts(lines)
+        escape_line_starts(lines)
     elif mode == "heading":
-        tail, index = _edge(pieces[-1] if pieces else None, first=False)
+        tail, index = edge_slot(pieces[-1] if pieces else None, first=False)
         if tail is not None and tail.text[index] == "#":
             tail.escape.add(index)  # would read as the heading's closing sequence
-    return _write(pieces), _unambiguous(pieces)
+    return write_pieces(pieces), _unambiguous(pieces)
 
 
-def _unambiguous(pieces: list[_Piece]) -> bool:
+def _unambiguous(pieces: list[Piece]) -> bool:
     """True when every delimiter stands alone and can only open (or only close).
 
     Then CommonMark's delimiter matching has a single outcome - each closer pairs with the
-    innermost open delimiter, which the stack discipline of ``_build_pieces`` makes its own
+    innermost open delimiter, which the stack discipline of ``build_pieces`` makes its own
     opener - so the output needs no parse-back check.
     """
     for index, piece in enumerate(pieces):
-        if not isinstance(piece, _Delim):
+        if not isinstance(piece, DelimPiece):
             continue
         before = pieces[index - 1] if index else None
         after = pieces[index + 1] if index + 1 < len(pieces) else None
-        if isinstance(before, _Delim) or isinstance(after, _Delim):
+        if isinstance(before, DelimPiece) or isinstance(after, DelimPiece):
             return False
-        last, nxt = _edge_cls(before, first=False), _edge_cls(after, first=True)
+        last, nxt = edge_class(before, first=False), edge_class(after, first=True)
         left = nxt != "space" and (nxt != "punct" or last != "other")
         right = last != "space" and (last != "punct" or nxt != "other")
         if left == right or left != piece.opening:
@@ -76,7 +76,7 @@ def _unambiguous(pieces: list[_Piece]) -> bool:
     return True
 
 
-def _expected(items: list[_Item]) -> list[dict[str, Any]]:
+def _expected(items: list[Item]) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     for item in items:
         marks = [_mark_dict(m) for m in item.marks]
@@ -88,7 +88,7 @@ def _expected(items: list[_Item]) -> list[dict[str, Any]]:
             marks.append({"type": "code"})
         elif item.kind == "autolink":
             text = PARSER.normalizeLinkText(item.text)
-            marks = [_mark_dict(_Mark("link", item.text))]
+            marks = [_mark_dict(Mark("link", item.text))]
         node: dict[str, Any] = {"type": "text", "text": text}
         if marks:
             node["marks"] = canonical_marks(marks)
@@ -96,14 +96,14 @@ def _expected(items: list[_Item]) -> list[dict[str, Any]]:
     return merge_text_nodes(nodes)
 
 
-def _mark_dict(mark: _Mark) -> dict[str, Any]:
+def _mark_dict(mark: Mark) -> dict[str, Any]:
     if mark.kind != "link":
         return {"type": mark.kind}
     link_attrs = {"href": mark.href, "title": mark.title} if mark.title else {"href": mark.href}
     return {"type": "link", "attrs": link_attrs}
 
 
-def _reads_back(markdown: str, items: list[_Item], mode: str) -> bool:
+def _reads_back(markdown: str, items: list[Item], mode: str) -> bool:
     if mode == "table":
         cells = escapedSplit(markdown)
         if len(cells) != 1:
@@ -123,8 +123,8 @@ def _plain_paragraph(nodes: list[Mapping[str, Any]]) -> str | None:
     machinery (the sync renders every description: this makes it ~10x cheaper).
 
     Returns the text when every node is an unmarked text node and the joined text holds no
-    character `_escape_text` would touch, no whitespace at its ends (`_protect_edges`) and
-    nothing a line may not start with (`_escape_line_starts`); otherwise None. What it
+    character `_escape_text` would touch, no whitespace at its ends (`protect_edges`) and
+    nothing a line may not start with (`escape_line_starts`); otherwise None. What it
     returns is exactly what the general path renders (a property test checks it).
     """
     parts: list[str] = []
@@ -136,8 +136,8 @@ def _plain_paragraph(nodes: list[Mapping[str, Any]]) -> str | None:
     text = "".join(parts)
     if (
         not text
-        or _is_space(text[0])
-        or _is_space(text[-1])
+        or is_space(text[0])
+        or is_space(text[-1])
         or text[0] in LINE_START_ESCAPE
         or ORDERED_MARKER.match(text)
         or _NOT_PLAIN.search(text)
@@ -162,7 +162,7 @@ def render_inline(nodes: list[Mapping[str, Any]], mode: str = "block") -> str:
 
 
 def _render_general(nodes: list[Mapping[str, Any]], mode: str) -> str:
-    items = _inline_items(nodes, single_line=mode != "block")
+    items = inline_items(nodes, single_line=mode != "block")
     if any(m.kind != "link" for item in items for m in item.marks):
         for caution in (0, 1, 2, 3):
             markdown, certain = _render_pieces(items, mode, caution)

@@ -12,7 +12,7 @@ from typing import Any
 from .adf_from_markdown import PARSER
 from .adf_nodes import attr_str, attrs, inline_node_text, node_type
 
-_ENTITY_LIKE = re.compile(r"#?[A-Za-z0-9]+;")
+ENTITY_LIKE = re.compile(r"#?[A-Za-z0-9]+;")
 _AUTOLINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>\x00-\x1f\x7f]*")
 _MARK_RANK = {"link": 0, "em": 1, "strong": 2, "strike": 3}
 _DELIMITERS = {"em": "*", "strong": "**", "strike": "~~"}
@@ -22,21 +22,21 @@ _DELIMITERS = {"em": "*", "strong": "**", "strike": "~~"}
 
 
 @dataclass(frozen=True, slots=True)
-class _Mark:
+class Mark:
     kind: str  # link | em | strong | strike
     href: str = ""
     title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
+class Item:
     kind: str  # text | code | break | autolink
     text: str
-    marks: frozenset[_Mark]
+    marks: frozenset[Mark]
 
 
-def _item_marks(node: Mapping[str, Any]) -> tuple[frozenset[_Mark], bool]:
-    marks: list[_Mark] = []
+def _item_marks(node: Mapping[str, Any]) -> tuple[frozenset[Mark], bool]:
+    marks: list[Mark] = []
     code = False
     raw = node.get("marks")
     for mark in raw if isinstance(raw, list | tuple) else []:
@@ -44,26 +44,26 @@ def _item_marks(node: Mapping[str, Any]) -> tuple[frozenset[_Mark], bool]:
         if kind == "code":
             code = True
         elif kind in _DELIMITERS:
-            marks.append(_Mark(kind))
+            marks.append(Mark(kind))
         elif kind == "link" and not any(m.kind == "link" for m in marks):
             href = attrs(mark).get("href")
             if isinstance(href, str):
-                marks.append(_Mark("link", href, attr_str(mark, "title")))
+                marks.append(Mark("link", href, attr_str(mark, "title")))
     if code:  # ADF allows only link next to code
         marks = [m for m in marks if m.kind == "link"]
     return frozenset(marks), code
 
 
-def _inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[_Item]:
-    items: list[_Item] = []
+def inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[Item]:
+    items: list[Item] = []
     for node in nodes:
         kind = node_type(node)
         if kind == "hardBreak":
-            items.append(_Item("break", "", frozenset()))
+            items.append(Item("break", "", frozenset()))
             continue
         url = attr_str(node, "url") if kind == "inlineCard" else ""
         if url and _AUTOLINK.fullmatch(url) and PARSER.validateLink(url):
-            items.append(_Item("autolink", url, frozenset()))
+            items.append(Item("autolink", url, frozenset()))
             continue
         if kind == "text":
             marks, code = _item_marks(node)
@@ -74,7 +74,7 @@ def _inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[_It
             text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
         if not text:
             continue
-        item = _Item("code" if code else "text", text, marks)
+        item = Item("code" if code else "text", text, marks)
         last = items[-1] if items else None
         if last and last.kind == item.kind != "autolink" and last.marks == marks:
             items[-1] = replace(last, text=last.text + text)  # `a``b` would not parse
@@ -84,20 +84,20 @@ def _inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[_It
         items.pop()
     # A break keeps open the marks shared by its neighbours, so emphasis can span lines and no
     # delimiter ever has to sit at the start or end of a line.
-    following: list[frozenset[_Mark] | None] = [None] * len(items)
-    upcoming: frozenset[_Mark] | None = None
+    following: list[frozenset[Mark] | None] = [None] * len(items)
+    upcoming: frozenset[Mark] | None = None
     for index in range(len(items) - 1, -1, -1):
         following[index] = upcoming
         if items[index].kind != "break":
             upcoming = items[index].marks
-    previous: frozenset[_Mark] | None = None
+    previous: frozenset[Mark] | None = None
     for index, item in enumerate(items):
         if item.kind != "break":
             previous = item.marks
             continue
         after = following[index]
         marks = previous & after if previous is not None and after is not None else frozenset()
-        items[index] = _Item("text", " ", marks) if single_line else replace(item, marks=marks)
+        items[index] = Item("text", " ", marks) if single_line else replace(item, marks=marks)
     return items
 
 
@@ -105,7 +105,7 @@ def _inline_items(nodes: list[Mapping[str, Any]], single_line: bool) -> list[_It
 
 
 @dataclass(slots=True)
-class _Text:
+class TextPiece:
     """Literal text; ``entity``/``escape`` hold positions that must be written as a numeric
     character reference or backslash-escaped because of where they stand (line edges,
     delimiter neighbours). Everything else is escaped by ``_escape_text``."""
@@ -116,38 +116,38 @@ class _Text:
 
 
 @dataclass(slots=True)
-class _Raw:
+class RawPiece:
     text: str
     ends_line: bool = False
 
 
 @dataclass(slots=True)
-class _Delim:
+class DelimPiece:
     text: str
     opening: bool
     span: int
 
 
-_Piece = _Text | _Raw | _Delim
+Piece = TextPiece | RawPiece | DelimPiece
 
 
-def _run_length(items: list[_Item], start: int, mark: _Mark) -> int:
+def _run_length(items: list[Item], start: int, mark: Mark) -> int:
     length = 0
     while start + length < len(items) and mark in items[start + length].marks:
         length += 1
     return length
 
 
-def _build_pieces(items: list[_Item], table: bool) -> list[_Piece]:
-    pieces: list[_Piece] = []
-    stack: list[_Mark] = []
-    spans: dict[_Mark, int] = {}
+def build_pieces(items: list[Item], table: bool) -> list[Piece]:
+    pieces: list[Piece] = []
+    stack: list[Mark] = []
+    spans: dict[Mark, int] = {}
 
-    def close(mark: _Mark) -> None:
+    def close(mark: Mark) -> None:
         if mark.kind == "link":
-            pieces.append(_Raw(f"]({_link_target(mark.href, mark.title)})"))
+            pieces.append(RawPiece(f"]({_link_target(mark.href, mark.title)})"))
         else:
-            pieces.append(_Delim(_DELIMITERS[mark.kind], False, spans.pop(mark)))
+            pieces.append(DelimPiece(_DELIMITERS[mark.kind], False, spans.pop(mark)))
 
     for index, item in enumerate(items):
         keep = 0
@@ -163,23 +163,23 @@ def _build_pieces(items: list[_Item], table: bool) -> list[_Piece]:
         for mark in opening:
             stack.append(mark)
             if mark.kind == "link":
-                pieces.append(_Raw("["))
+                pieces.append(RawPiece("["))
             else:
                 spans[mark] = index * 8 + _MARK_RANK[mark.kind]
-                pieces.append(_Delim(_DELIMITERS[mark.kind], True, spans[mark]))
+                pieces.append(DelimPiece(_DELIMITERS[mark.kind], True, spans[mark]))
         if item.kind == "text":
-            pieces.append(_Text(item.text))
+            pieces.append(TextPiece(item.text))
         elif item.kind == "code":
-            pieces.append(_Raw(_code_span(item.text)))
+            pieces.append(RawPiece(_code_span(item.text)))
         elif item.kind == "autolink":
-            pieces.append(_Raw(f"<{item.text}>"))
+            pieces.append(RawPiece(f"<{item.text}>"))
         else:
-            pieces.append(_Raw("\\\n", ends_line=True))
+            pieces.append(RawPiece("\\\n", ends_line=True))
     for mark in reversed(stack):
         close(mark)
     if table:  # a table row splits at every unescaped pipe, even inside code or a link
         for piece in pieces:
-            if isinstance(piece, _Raw):
+            if isinstance(piece, RawPiece):
                 piece.text = piece.text.replace("|", "\\|")
     return pieces
 
@@ -196,19 +196,19 @@ def _code_span(text: str) -> str:
 
 def _link_target(href: str, title: str) -> str:
     plain = href and not any(ch.isspace() or ord(ch) < 0x20 or ch in "<>" for ch in href)
-    target = _escape_attr(href, "\\()") if plain else "<" + _escape_attr(href, "\\<>") + ">"
+    target = escape_attr(href, "\\()") if plain else "<" + escape_attr(href, "\\<>") + ">"
     if title:
-        target += ' "' + _escape_attr(title, '\\"') + '"'
+        target += ' "' + escape_attr(title, '\\"') + '"'
     return target
 
 
-def _escape_attr(value: str, specials: str) -> str:
+def escape_attr(value: str, specials: str) -> str:
     """Escape a link destination or title (backslash escapes and references both apply)."""
     out = []
     for index, ch in enumerate(value):
         if ch in "\n\r":
             out.append(f"&#{ord(ch)};")
-        elif ch in specials or (ch == "&" and _ENTITY_LIKE.match(value, index + 1)):
+        elif ch in specials or (ch == "&" and ENTITY_LIKE.match(value, index + 1)):
             out.append("\\" + ch)
         else:
             out.append(ch)

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .adf_md_inline import render_inline
-from .adf_md_pieces import _escape_attr
+from .adf_md_pieces import escape_attr
 from .adf_nodes import (
     ATTACHMENT_PLACEHOLDER,
     INLINE_TYPES,
@@ -142,7 +142,7 @@ def _code_block(node: Mapping[str, Any]) -> str:
     longest = max((len(run) for run in re.findall(re.escape(fence_char) + "+", text)), default=0)
     fence = fence_char * max(3, longest + 1)
     # A "|" on the fence line plus a delimiter-like first code line would read as a table.
-    info = _escape_attr(language, "\\").replace("|", "&#124;")
+    info = escape_attr(language, "\\").replace("|", "&#124;")
     if info.startswith(fence_char):  # would lengthen the fence
         info = "\\" + info
     body = f"{text}\n" if text else ""
