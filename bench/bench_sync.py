@@ -47,7 +47,7 @@ FULL_SYNC_JQL = 'updated >= "1970-01-01 00:00" ORDER BY updated ASC, id ASC'  # 
 def page_through(jira: Jira) -> dict[str, Any]:
     """The baseline: fetch (and parse) every page the sync fetches, and nothing else."""
     from ticketbridge.connectors.http import json_or_none
-    from ticketbridge.connectors.jira import connector, mapping
+    from ticketbridge.connectors.jira import mapping, sync_reads
 
     pages = issues = 0
     token: str | None = None
@@ -56,7 +56,7 @@ def page_through(jira: Jira) -> dict[str, Any]:
         while True:
             body: dict[str, Any] = {
                 "jql": FULL_SYNC_JQL,
-                "maxResults": connector.SEARCH_PAGE,
+                "maxResults": sync_reads.SEARCH_PAGE,
                 "fields": mapping.ISSUE_FIELDS,
                 "properties": [mapping.PROPERTY_KEY],
             }

@@ -293,6 +293,7 @@ def connections_test(
     """Check a connection's credentials against the vendor (exit code 1 when they fail)."""
     from ticketbridge.errors import TicketBridgeError
     from ticketbridge.provisioning import service
+    from ticketbridge.provisioning.connectors import open_connector
 
     async def run(ctx: AppContext) -> tuple[bool, str]:
         async with transaction(ctx.sessionmaker) as session:
@@ -303,7 +304,7 @@ def connections_test(
             if connection.state == "PENDING":
                 return False, "Waiting for OAuth authorization"
             try:
-                detail = await service.connector_for(ctx, connection).test()
+                detail = await open_connector(ctx, connection).test()
             except TicketBridgeError as exc:
                 await service.record_vendor_failure(ctx, connection.id, exc)
                 return False, exc.detail

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ticketbridge import tracing
 from ticketbridge.auth.limits import KeyUsage, RateLimiter
 from ticketbridge.config import Settings
+from ticketbridge.connectors.limits import VendorBudget
 from ticketbridge.crypto import Vault
 from ticketbridge.db.session import create_engine, create_sessionmaker
+from ticketbridge.db.vendor_slots import create_vendor_budget
 from ticketbridge.netguard import Resolver, system_resolver
 from ticketbridge.process import tune_gc
 
@@ -49,6 +51,9 @@ class AppContext:
     vault: Vault
     http: httpx.AsyncClient
     key_usage: KeyUsage
+    # Vendor calls in flight per connection (connectors/limits.py; on PostgreSQL shared by
+    # every process, db/vendor_slots.py).
+    vendor_budget: VendorBudget
     # Looks host names up for caller-chosen URLs (webhooks); tests hand in their own so no
     # test depends on real DNS.
     resolver: Resolver = system_resolver
@@ -71,6 +76,7 @@ class AppContext:
             http=http,
             resolver=resolver or system_resolver,
             key_usage=KeyUsage(engine),
+            vendor_budget=create_vendor_budget(settings),
             rate_limiter=create_rate_limiter(settings, engine),
         )
 
@@ -83,9 +89,7 @@ class AppContext:
         for item in reversed(self.background):
             await item.stop()
         self.background = []
-        from ticketbridge.jobs import budget
-
-        await budget.close(self)
+        await self.vendor_budget.close()
         await self.key_usage.close()
         await self.http.aclose()
         await self.engine.dispose()

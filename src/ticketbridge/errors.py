@@ -129,14 +129,20 @@ class VendorUnauthorized(VendorError):
     code = "VENDOR_UNAUTHORIZED"
 
 
-class VendorUnavailable(VendorError):
+class VendorOperationalError(VendorError):
+    """Vendor trouble that says nothing about the request itself (rate limited after our
+    retries, unavailable, timed out, an unknown outcome): work may pause and try again.
+    Never raised itself; its subclasses carry the codes."""
+
+
+class VendorUnavailable(VendorOperationalError):
     """Operational failure (5xx, connection reset) after our retries."""
 
     status_code = 502
     code = "VENDOR_UNAVAILABLE"
 
 
-class VendorRateLimited(VendorError):
+class VendorRateLimited(VendorOperationalError):
     status_code = 503
     code = "VENDOR_RATE_LIMITED"
 
@@ -146,12 +152,12 @@ class VendorRateLimited(VendorError):
         self.retry_after = retry_after
 
 
-class VendorTimeout(VendorError):
+class VendorTimeout(VendorOperationalError):
     status_code = 504
     code = "VENDOR_TIMEOUT"
 
 
-class VendorOutcomeUnknown(VendorError):
+class VendorOutcomeUnknown(VendorOperationalError):
     """A write was sent but no answer came back (timeout or dropped connection).
 
     The write may or may not have happened; callers reconcile by creation token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ticketbridge.connectors.http import Pacer, pacer_for
+from ticketbridge.connectors.limits import Pacer, pacer_for
 
 pytestmark = pytest.mark.store_independent
 

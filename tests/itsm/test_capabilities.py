@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from tests.itsm.test_passthrough import connect
 from tests.support.factories import Tenant
 from ticketbridge.config import Settings
-from ticketbridge.connectors import base
+from ticketbridge.connectors import registry
 from ticketbridge.connectors.base import Capability
 
 
@@ -40,12 +40,11 @@ class DeskConnector:
 
 @pytest.fixture(scope="module")
 def desk(http: httpx.Client, settings: Settings) -> Iterator[Tenant]:
-    base.vendors()  # the built-ins first, as the running API has them
-    base.register(DeskConnector)
+    registry.register(DeskConnector)
     try:
         yield connect(http, settings, "TESTDESK", {"instance_url": "https://desk.example"})
     finally:
-        base._REGISTRY.pop(DeskConnector.vendor, None)
+        registry._REGISTRY.pop(DeskConnector.vendor, None)
 
 
 def test_jira_supports_every_operation(shared_tenant: Tenant) -> None:

@@ -155,8 +155,8 @@ def test_a_create_whose_identifier_a_sync_stored_meanwhile_keeps_it(
     from ticketbridge.context import AppContext
     from ticketbridge.db.session import transaction
     from ticketbridge.itsm.tickets.service import Mappings, store_vendor_ticket
+    from ticketbridge.provisioning.connectors import open_connector
     from ticketbridge.provisioning.models import Connection
-    from ticketbridge.provisioning.service import connector_for
 
     with jira_api(own_jira) as api:
         synced = create_task(api, "ENG", "synced meanwhile").json()
@@ -169,7 +169,7 @@ def test_a_create_whose_identifier_a_sync_stored_meanwhile_keeps_it(
         try:
             async with transaction(ctx.sessionmaker) as session:
                 connection = await session.get(Connection, uuid.UUID(tenant.connection_id))
-                vt = await connector_for(ctx, connection).get_ticket(mine["key"])
+                vt = await open_connector(ctx, connection).get_ticket(mine["key"])
                 ticket = await store_vendor_ticket(
                     session, connection, vt, Mappings.of(connection), synced["key"]
                 )

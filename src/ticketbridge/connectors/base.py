@@ -2,22 +2,28 @@
 
 Nothing vendor-specific (Jira keys, JQL, ADF, transitions) crosses this boundary: services
 and the store only see these dataclasses and ``vendor_attributes`` dictionaries.
+
+A connector is pure: everything it needs is handed to it when it is built (the shared
+vendor HTTP client, the connection's ``CredentialStore``, its ``CallLimiter`` from
+``connectors/limits.py``, the settings). Which class serves which vendor is the registry's
+business (``connectors/registry.py``); this module names no vendor.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
-from ticketbridge.errors import NotSupported, Unprocessable
-
 if TYPE_CHECKING:
-    from ticketbridge.context import AppContext
+    import httpx
+
+    from ticketbridge.config import Settings
+    from ticketbridge.connectors.limits import CallLimiter
 
 
 class Capability(enum.StrEnum):
@@ -174,15 +180,28 @@ class StatusUnreachable(Exception):
         self.reachable = reachable
 
 
+Refresh = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class CredentialStore(Protocol):
+    """A connection's credentials as handed to its connector: the current ones, and a safe
+    way to replace them (OAuth token rotation). The application's store persists rotated
+    credentials in a transaction of its own (``provisioning/credentials.py``)."""
+
+    @property
+    def current(self) -> dict[str, Any]: ...
+
+    async def rotate(self, refresh: Refresh) -> dict[str, Any]:
+        """Calls ``refresh(stored)`` and keeps its answer as the new credentials, unless
+        another holder rotated them meanwhile (then returns theirs, without refreshing)."""
+        ...
+
+
 class Connector(Protocol):
     """What a vendor connector offers; each method maps to a declared capability."""
 
     vendor: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
-
-    def default_status(self, status_name: str, category: str | None) -> str: ...
-    def normalize_priority(self, name: str | None) -> str: ...
-    def priority_vendor_name(self, priority: str) -> str: ...
 
     async def test(self) -> str: ...
     async def create_ticket(self, draft: TicketDraft) -> VendorTicket: ...
@@ -226,61 +245,52 @@ class Connector(Protocol):
     async def passthrough_search(self, query: str, cursor: str | None, limit: int) -> Page: ...
 
 
-class ConnectorFactory(Protocol):
-    vendor: ClassVar[str]
-    capabilities: ClassVar[frozenset[Capability]]
-    credentials_model: ClassVar[type[BaseModel]]
-    # Vendor field names the normalized fields set, each with the field that sets it:
-    # ``custom_fields`` may not name them (the caller would silently override their own
-    # project, name, ...).
-    reserved_fields: ClassVar[dict[str, str]]
+class ConnectorClass(Protocol):
+    """A connector class as the registry holds it: how to build one for a connection, and
+    the class-level hooks vendor-neutral code asks the registry for (no connection needed).
+
+    ``reserved_fields``: vendor field names the normalized fields set, each with the field
+    that sets it; ``custom_fields`` may not name them (the caller would silently override
+    their own project, name, ...). The status and priority hooks take the connection's own
+    mapping (``options.status_mapping``/``priority_mapping``, vendor name -> normalized),
+    which wins over the vendor's defaults.
+    """
+
+    vendor: str
+    capabilities: frozenset[Capability]
+    credentials_model: type[BaseModel]
+    reserved_fields: dict[str, str]
 
     def __call__(
-        self, ctx: AppContext, connection_id: str, credentials: dict[str, Any]
+        self,
+        *,
+        connection_id: str,
+        http: httpx.AsyncClient,
+        credentials: CredentialStore,
+        limiter: CallLimiter | None,
+        settings: Settings,
     ) -> Connector: ...
 
+    @staticmethod
+    def check_credentials(settings: Settings, creds: Any) -> None:
+        """Vendor rules on credentials beyond their model (allowed hosts, say): 422."""
+        ...
 
-_REGISTRY: dict[str, Any] = {}
+    @staticmethod
+    def oauth_authorize_url(settings: Settings, state: str) -> str: ...
 
+    @staticmethod
+    async def exchange_oauth_code(
+        http: httpx.AsyncClient, settings: Settings, code: str
+    ) -> dict[str, Any]:
+        """The credentials to store for an OAuth callback's code."""
+        ...
 
-def register(cls: Any) -> Any:
-    _REGISTRY[cls.vendor] = cls
-    return cls
+    @staticmethod
+    def normalize_status(name: str, category: str | None, mapping: dict[str, str]) -> str: ...
 
+    @staticmethod
+    def normalize_priority(name: str | None, mapping: dict[str, str]) -> str: ...
 
-def connector_class(vendor: str) -> Any:
-    _load_builtin()
-    try:
-        return _REGISTRY[vendor]
-    except KeyError:
-        raise NotSupported(f"Vendor {vendor!r} is not supported") from None
-
-
-def vendors() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def require(vendor: str, capability: Capability) -> None:
-    """Answers 422 'not supported for this vendor' before any work is done."""
-    cls = connector_class(vendor)
-    if capability not in cls.capabilities:
-        raise NotSupported(f"'{capability.value}' is not supported for this vendor ({vendor})")
-
-
-def check_custom_fields(vendor: str, custom_fields: dict[str, Any] | None, where: str = "") -> None:
-    """422 naming the first key of `custom_fields` that a normalized field sets for `vendor`
-    (`where` prefixes the field path, e.g. ``tickets[3].``), before any vendor call."""
-    reserved: dict[str, str] = getattr(connector_class(vendor), "reserved_fields", {})
-    for key in custom_fields or {}:
-        if key in reserved:
-            raise Unprocessable(
-                f"custom_fields may not set {key!r}: it is set by {reserved[key]}",
-                field=f"{where}custom_fields.{key}",
-            )
-
-
-def _load_builtin() -> None:
-    # Not "if the registry is empty": a vendor registered first would hide the built-ins.
-    if "JIRA" not in _REGISTRY:
-        import ticketbridge.connectors.jira.connector  # noqa: F401
+    @staticmethod
+    def priority_to_vendor(priority: str, mapping: dict[str, str]) -> str: ...

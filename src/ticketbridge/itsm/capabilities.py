@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ticketbridge.auth.dependencies import CurrentConnection
-from ticketbridge.connectors.base import Capability, connector_class
+from ticketbridge.connectors.base import Capability
+from ticketbridge.connectors.registry import connector_class
 
 router = APIRouter(prefix="/itsm", tags=["capabilities"])
 

@@ -1,23 +1,22 @@
 """A connection's credentials as handed to a connector, with safe token rotation.
 
-Connectors know nothing of the database; this port lets one persist rotated OAuth tokens
-in a transaction of its own (a rotated refresh token must survive even if the request
+Connectors know nothing of the database: they see the contract's ``CredentialStore``
+(``connectors/base.py``); this implementation persists rotated OAuth tokens in a
+transaction of its own (a rotated refresh token must survive even if the request
 that triggered the refresh later fails).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ticketbridge.connectors.base import Refresh
 from ticketbridge.context import AppContext
 from ticketbridge.db import locks
 from ticketbridge.db.session import transaction
 from ticketbridge.errors import NotFound
 from ticketbridge.provisioning import repository
-
-Refresh = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 class ConnectionCredentials:

@@ -8,13 +8,15 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import HTMLResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, Session, parse_uuid
-from ticketbridge.connectors.base import Capability, require
+from ticketbridge.connectors.base import Capability
+from ticketbridge.connectors.registry import require
 from ticketbridge.errors import NotFound, TicketBridgeError, Unprocessable
 from ticketbridge.jobs import repository as jobs_repository
 from ticketbridge.jobs import runtime as jobs_runtime
 from ticketbridge.jobs import service as jobs
 from ticketbridge.jobs.schemas import JobOut
 from ticketbridge.provisioning import repository, service
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.models import Connection, Organization
 from ticketbridge.provisioning.options import needs_full_resync
 from ticketbridge.provisioning.schemas import (
@@ -253,7 +255,7 @@ async def test_connection(
     if connection.state == "PENDING":
         return ConnectionTestOut(ok=False, detail="Waiting for OAuth authorization")
     try:
-        detail = await service.connector_for(ctx, connection).test()
+        detail = await open_connector(ctx, connection).test()
     except TicketBridgeError as exc:
         await service.record_vendor_failure(ctx, connection.id, exc)
         return ConnectionTestOut(ok=False, detail=exc.detail)

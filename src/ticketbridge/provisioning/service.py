@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ticketbridge import netguard
-from ticketbridge.connectors.base import Connector, connector_class
+from ticketbridge.connectors.registry import connector_class
 from ticketbridge.context import AppContext
 from ticketbridge.crypto import new_api_key, new_webhook_secret
 from ticketbridge.db import locks
@@ -28,6 +28,7 @@ from ticketbridge.errors import (
 )
 from ticketbridge.ids import uuid7
 from ticketbridge.provisioning import repository
+from ticketbridge.provisioning.connectors import build_connector
 from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
 from ticketbridge.provisioning.options import needs_full_resync, patched
 from ticketbridge.provisioning.schemas import (
@@ -190,9 +191,7 @@ async def check_with_vendor(ctx: AppContext, vendor: str, connection_id: str, cr
     """
     if getattr(creds, "oauth", False):
         return
-    connector: Connector = connector_class(vendor)(
-        ctx, connection_id, creds.model_dump(mode="json")
-    )
+    connector = build_connector(ctx, vendor, connection_id, creds.model_dump(mode="json"))
     try:
         await connector.test()
     except VendorUnauthorized as exc:
@@ -300,17 +299,6 @@ async def delete_connection(
     await session.flush()
 
 
-def connector_for(ctx: AppContext, connection: Connection) -> Connector:
-    """The connection's connector; the one door to the vendor for requests and jobs."""
-    if connection.state == "PENDING":
-        # No credentials yet: calling the vendor would only fail (and blame the customer).
-        raise Unprocessable("Connection is waiting for OAuth authorization")
-    cls = connector_class(connection.vendor)
-    credentials = ctx.vault.decrypt_json(connection.credentials_encrypted)
-    connector: Connector = cls(ctx, str(connection.id), credentials)
-    return connector
-
-
 def connection_out(
     ctx: AppContext, connection: Connection, org: Organization | None
 ) -> ConnectionOut:
@@ -345,7 +333,7 @@ async def complete_oauth(
     if connection is None or connection.state == "DELETED":
         raise NotFound("Unknown or expired OAuth state")
     cls = connector_class(connection.vendor)
-    credentials = await cls.exchange_oauth_code(ctx, code)
+    credentials = await cls.exchange_oauth_code(ctx.http, ctx.settings, code)
     connection.credentials_encrypted = ctx.vault.encrypt_json(credentials)
     connection.oauth_state = None
     connection.state = "ACTIVE"

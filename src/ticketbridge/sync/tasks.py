@@ -11,7 +11,7 @@ from ticketbridge.errors import failure as job_failure
 from ticketbridge.jobs import repository
 from ticketbridge.jobs.runtime import finish, handler
 from ticketbridge.provisioning import repository as connections
-from ticketbridge.provisioning.service import connector_for
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.sync.service import sync_connection
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ async def run_sync(ctx: AppContext, job_id: uuid.UUID) -> None:
         else:
             failure = None
             connection_id = connection.id
-            connector = connector_for(ctx, connection)
+            connector = open_connector(ctx, connection)
     if failure is not None or connection_id is None:
         await finish(ctx, job_id, failure=failure)
         return

@@ -385,7 +385,7 @@ def test_emphasis_needing_cautious_delimiters_round_trips() -> None:
 
 def test_most_cautious_rendering_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pretend the first three renderings did not read back, to exercise the last one.
-    from ticketbridge.connectors.jira import adf_to_markdown as module
+    from ticketbridge.connectors.jira import adf_md_inline as module
 
     real = module._reads_back
     calls: list[str] = []
@@ -404,7 +404,7 @@ def test_most_cautious_rendering_round_trips(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_unverifiable_emphasis_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ticketbridge.connectors.jira import adf_to_markdown as module
+    from ticketbridge.connectors.jira import adf_md_inline as module
 
     monkeypatch.setattr(module, "_reads_back", lambda *args: False)
     document = doc(
@@ -785,7 +785,7 @@ PLAIN_WORDS = st.text(st.sampled_from("abcxyz ABC.,;:?'\"()-#+=1234567890\u00a0\
 def test_property_plain_paragraph_shortcut_renders_as_the_general_path(
     nodes: list[dict[str, Any]],
 ) -> None:
-    from ticketbridge.connectors.jira import adf_to_markdown as renderer
+    from ticketbridge.connectors.jira import adf_md_inline as renderer
 
     shortcut = renderer._plain_paragraph(nodes)
     if shortcut is not None:
@@ -794,7 +794,7 @@ def test_property_plain_paragraph_shortcut_renders_as_the_general_path(
 
 
 def test_plain_paragraph_shortcut_takes_the_common_case_only() -> None:
-    from ticketbridge.connectors.jira.adf_to_markdown import _plain_paragraph
+    from ticketbridge.connectors.jira.adf_md_inline import _plain_paragraph
 
     assert _plain_paragraph([text("Deploy failed on main."), text(" Retry (2x)?")]) == (
         "Deploy failed on main. Retry (2x)?"

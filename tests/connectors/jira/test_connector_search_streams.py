@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.connectors.jira.support import connector_to
-from ticketbridge.connectors.jira import connector as jira_connector
+from ticketbridge.connectors.base import VendorTicket
+from ticketbridge.connectors.jira import sync_reads
 from ticketbridge.connectors.jira.connector import JiraConnector
 from ticketbridge.emulators.jira.server import EmulatorServer
 
@@ -26,7 +27,7 @@ async def connector(site: EmulatorServer) -> AsyncIterator[JiraConnector]:
         yield connector
 
 
-async def _keys(pages: AsyncIterator[list[jira_connector.VendorTicket]]) -> list[str]:
+async def _keys(pages: AsyncIterator[list[VendorTicket]]) -> list[str]:
     return [t.key for page in [p async for p in pages] for t in page]
 
 
@@ -66,6 +67,6 @@ async def test_streams_keep_each_projects_order_and_honour_the_filter(
 async def test_one_stream_without_projects(
     site: EmulatorServer, connector: JiraConnector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jira_connector, "SEARCH_STREAMS", 3)
+    monkeypatch.setattr(sync_reads, "SEARCH_STREAMS", 3)
     tickets = await _keys(connector.iter_tickets(None, None, known_projects=["ENG"]))
     assert len(tickets) == len(site.state.issues)

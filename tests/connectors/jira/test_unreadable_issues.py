@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketbridge.connectors.jira import mapping
-from ticketbridge.connectors.jira.connector import _tickets_of
+from ticketbridge.connectors.jira.sync_reads import _tickets_of
 from ticketbridge.emulators.jira.server import EmulatorServer
 
 pytestmark = pytest.mark.store_independent

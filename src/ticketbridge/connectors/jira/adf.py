@@ -25,17 +25,18 @@ from .adf_from_markdown import (
     TABLE_CELL_CHILDREN,
     markdown_to_adf,
 )
-from .adf_to_markdown import (
+from .adf_nodes import (
     ATTACHMENT_PLACEHOLDER,
     INLINE_TYPES,
+    LEAF_TYPES,
     MAX_DEPTH,
-    adf_to_markdown,
     attrs,
     children,
     flat_text,
     inline_node_text,
     node_type,
 )
+from .adf_to_markdown import adf_to_markdown
 
 __all__ = [
     "adf_to_markdown",
@@ -183,25 +184,6 @@ _CONTENT: dict[str, frozenset[str] | None] = {
     "layoutSection": frozenset({"layoutColumn"}),
     "layoutColumn": _NESTED_BLOCKS,
 }
-_LEAVES = frozenset(
-    {
-        "text",
-        "rule",
-        "media",
-        "blockCard",
-        "embedCard",
-        "extension",
-        "hardBreak",
-        "mention",
-        "emoji",
-        "date",
-        "status",
-        "inlineCard",
-        "mediaInline",
-        "placeholder",
-        "inlineExtension",
-    }
-)
 #: Containers whose ``content`` must be a non-empty list.
 _NON_EMPTY = frozenset(
     {
@@ -272,7 +254,7 @@ def _valid(node: Mapping[str, Any], depth: int, path: set[int]) -> bool:
     kind = node.get("type")
     if depth > 4 * MAX_DEPTH or id(node) in path or not isinstance(kind, str):
         return False
-    if kind not in _CONTENT and kind not in _LEAVES:
+    if kind not in _CONTENT and kind not in LEAF_TYPES:
         return False
     if not _valid_attrs(node, kind) or not _valid_node_marks(node, kind):
         return False

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ticketbridge.connectors.base import CredentialStore
 from ticketbridge.connectors.http import (
     RetryPolicy,
     json_body,
@@ -17,6 +18,7 @@ from ticketbridge.connectors.http import (
     send_with_retries,
 )
 from ticketbridge.connectors.jira.config import request_token
+from ticketbridge.connectors.limits import CallLimiter, pacer_for
 from ticketbridge.errors import (
     VendorBadQuery,
     VendorError,
@@ -25,7 +27,6 @@ from ticketbridge.errors import (
     VendorUnauthorized,
     VendorUnavailable,
 )
-from ticketbridge.provisioning.credentials import ConnectionCredentials
 
 API = "/rest/api/3"
 
@@ -34,17 +35,17 @@ class JiraClient:
     def __init__(
         self,
         http: httpx.AsyncClient,
-        credentials: ConnectionCredentials,
+        credentials: CredentialStore,
         *,
         policy: RetryPolicy,
-        semaphore: Any = None,
+        limiter: CallLimiter | None = None,
         oauth_token_url: str | None = None,
         oauth_client: tuple[str, str] | None = None,
     ) -> None:
         self._http = http
         self._credentials = credentials
         self._policy = policy
-        self._semaphore = semaphore
+        self._limiter = limiter
         self._oauth_token_url = oauth_token_url
         self._oauth_client = oauth_client
 
@@ -116,9 +117,9 @@ class JiraClient:
             vendor="Jira",
             idempotent=method == "GET" if idempotent is None else idempotent,
             policy=self._policy,
-            semaphore=self._semaphore,
-            # The connection's limiter carries its pacer (``jobs/budget.py``).
-            pacer=getattr(self._semaphore, "pacer", None),
+            semaphore=self._limiter,
+            # The connection's pacer (``connectors/limits.py``), keyed as its limiter.
+            pacer=pacer_for(self._limiter.key) if self._limiter is not None else None,
         )
         body = json_or_none(response) if response.content else None
         release(response)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from ticketbridge.connectors.base import Capability, Connector, Page, require
+from ticketbridge.connectors.base import Capability, Connector, Page
+from ticketbridge.connectors.registry import require
 from ticketbridge.context import AppContext
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.models import Connection
-from ticketbridge.provisioning.service import connector_for
 
 
 def _connector(ctx: AppContext, connection: Connection, capability: Capability) -> Connector:
     """The connection's connector, once the vendor is known to offer ``capability``."""
     require(connection.vendor, capability)
-    return connector_for(ctx, connection)
+    return open_connector(ctx, connection)
 
 
 async def projects(

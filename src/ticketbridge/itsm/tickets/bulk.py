@@ -27,11 +27,8 @@ from ticketbridge.errors import (
     Conflict,
     TicketBridgeError,
     Unprocessable,
-    VendorOutcomeUnknown,
-    VendorRateLimited,
+    VendorOperationalError,
     VendorRequestError,
-    VendorTimeout,
-    VendorUnavailable,
 )
 from ticketbridge.itsm.tickets import repository, service
 from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult
@@ -39,9 +36,6 @@ from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.itsm.vendor_json import printable
 from ticketbridge.provisioning.models import Connection
 
-# Vendor trouble that says nothing about the entry itself: jobs pause and try again
-# instead of recording it as the entry's outcome.
-OPERATIONAL = (VendorRateLimited, VendorUnavailable, VendorTimeout, VendorOutcomeUnknown)
 # Read-backs of created tickets in flight at once (the connector's limiter still applies).
 READBACK_CONCURRENCY = 8
 # Created tickets read back per connector call (`get_tickets`; Jira: one search per 50).
@@ -217,7 +211,7 @@ async def fetch(
             f"created as {key}, but status {exc.target} is unreachable; "
             f"reachable: {', '.join(exc.reachable)}",
         )
-    except OPERATIONAL:
+    except VendorOperationalError:
         raise
     except TicketBridgeError as exc:
         return readback_failed(key, exc)
@@ -242,7 +236,7 @@ async def fetch_all(
     gate = asyncio.Semaphore(READBACK_CONCURRENCY)
     try:
         known = await read_back(connector, [key for _, key in work])
-    except OPERATIONAL:
+    except VendorOperationalError:
         raise
     except TicketBridgeError:
         known = {}  # each ticket is then read alone, and reports its own failure

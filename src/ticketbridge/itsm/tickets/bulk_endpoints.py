@@ -8,7 +8,8 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, CurrentConnection, Session
-from ticketbridge.connectors.base import Capability, check_custom_fields, require
+from ticketbridge.connectors.base import Capability
+from ticketbridge.connectors.registry import check_custom_fields, require
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.ids import tokens
@@ -17,8 +18,8 @@ from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, Bulk
 from ticketbridge.itsm.tickets.endpoints import ERRORS, IdempotencyKey, router, vendor_guard
 from ticketbridge.jobs import runtime
 from ticketbridge.jobs import service as jobs
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.schemas import JobAccepted
-from ticketbridge.provisioning.service import connector_for
 
 BULK_ERRORS = {**ERRORS, 413: {"description": "Body over 1 MiB"}}
 
@@ -86,7 +87,7 @@ async def bulk_create_sync(
     require(connection.vendor, Capability.BULK_CREATE)
     bulk.check_cap(len(body.tickets), ctx.settings.max_batch)
     _check_entries(connection.vendor, body)
-    connector = connector_for(ctx, connection)
+    connector = open_connector(ctx, connection)
 
     async def produce(claim: Claim | None) -> Response:
         count = len(body.tickets)

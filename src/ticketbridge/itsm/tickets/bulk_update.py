@@ -16,9 +16,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketChanges, VendorTicket
-from ticketbridge.errors import STATUS_UNREACHABLE, TicketBridgeError, Unprocessable
+from ticketbridge.errors import (
+    STATUS_UNREACHABLE,
+    TicketBridgeError,
+    Unprocessable,
+    VendorOperationalError,
+)
 from ticketbridge.itsm.tickets import service
-from ticketbridge.itsm.tickets.bulk import OPERATIONAL, READBACK_BATCH, read_back
+from ticketbridge.itsm.tickets.bulk import READBACK_BATCH, read_back
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.schemas import TicketUpdate
 from ticketbridge.provisioning.models import Connection
@@ -31,7 +36,7 @@ async def _read(connector: Connector, keys: list[str]) -> dict[str, VendorTicket
     is read alone (and reports its own failure)."""
     try:
         return await read_back(connector, keys)
-    except OPERATIONAL:
+    except VendorOperationalError:
         raise
     except TicketBridgeError:
         return {}
@@ -94,7 +99,7 @@ async def update_batch(
                 raise changes
             await connector.update_ticket(vt.key, changes)
             edited[index] = vt.internal_id or vt.key
-        except OPERATIONAL:
+        except VendorOperationalError:
             raise
         except TicketBridgeError as exc:
             failed(index, ticket_id, exc)
@@ -102,7 +107,7 @@ async def update_batch(
     for index, key in edited.items():
         try:
             final[index] = reread.get(key) or await connector.get_ticket(key)
-        except OPERATIONAL:
+        except VendorOperationalError:
             raise
         except TicketBridgeError as exc:
             failed(index, local[index][0], exc)

@@ -14,7 +14,8 @@ from ticketbridge.auth.dependencies import (
     Session,
     parse_uuid,
 )
-from ticketbridge.connectors.base import Capability, require
+from ticketbridge.connectors.base import Capability
+from ticketbridge.connectors.registry import require
 from ticketbridge.context import AppContext
 from ticketbridge.errors import Unprocessable, VendorUnauthorized
 from ticketbridge.idempotency import http as idempotent
@@ -31,6 +32,7 @@ from ticketbridge.itsm.tickets.schemas import (
 )
 from ticketbridge.itsm.timestamps import UpdatedSince
 from ticketbridge.provisioning import service as provisioning
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.models import Connection
 
 router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
@@ -136,7 +138,7 @@ async def create_ticket(
 ) -> Response:
     """Create a ticket in the vendor, then store it locally."""
     require(connection.vendor, Capability.CREATE_TICKET)
-    connector = provisioning.connector_for(ctx, connection)
+    connector = open_connector(ctx, connection)
 
     async def produce(claim: Claim | None) -> Response:
         async with vendor_guard(ctx, connection):
@@ -178,7 +180,7 @@ async def update_ticket(
     require(connection.vendor, Capability.UPDATE_TICKET)
     uid = parse_uuid(ticket_id, "Ticket")
     await service.get_ticket(session, connection, uid)  # 404 before touching the vendor
-    connector = provisioning.connector_for(ctx, connection)
+    connector = open_connector(ctx, connection)
 
     async def produce(_claim: Claim | None) -> Response:
         async with vendor_guard(ctx, connection):

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import (
     Connector,
+    ConnectorClass,
     StatusUnreachable,
     TicketChanges,
     TicketDraft,
     VendorTicket,
-    check_custom_fields,
 )
+from ticketbridge.connectors.registry import check_custom_fields, connector_class
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import (
@@ -41,11 +42,17 @@ from ticketbridge.provisioning.models import Connection
 class Mappings:
     status: dict[str, str]
     priority: dict[str, str]
+    # The vendor's connector class: its default priorities (registry hooks).
+    vendor: ConnectorClass
 
     @classmethod
     def of(cls, connection: Connection) -> Mappings:
         options = connection.options or {}
-        return cls(options.get("status_mapping") or {}, options.get("priority_mapping") or {})
+        return cls(
+            options.get("status_mapping") or {},
+            options.get("priority_mapping") or {},
+            connector_class(connection.vendor),
+        )
 
     def status_of(self, vt: VendorTicket) -> str:
         for name, status in self.status.items():
@@ -54,14 +61,10 @@ class Mappings:
         return vt.status_default
 
     def priority_of(self, name: str | None) -> str:
-        from ticketbridge.connectors.jira.mapping import normalize_priority
-
-        return normalize_priority(name, self.priority)
+        return self.vendor.normalize_priority(name, self.priority)
 
     def priority_to_vendor(self, priority: str) -> str:
-        from ticketbridge.connectors.jira.mapping import priority_to_vendor
-
-        return priority_to_vendor(priority, self.priority)
+        return self.vendor.priority_to_vendor(priority, self.priority)
 
 
 @dataclass

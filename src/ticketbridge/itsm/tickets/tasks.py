@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ticketbridge.db.session import transaction
-from ticketbridge.errors import CONNECTION_INACTIVE, VendorRateLimited
+from ticketbridge.errors import CONNECTION_INACTIVE, VendorOperationalError, VendorRateLimited
 from ticketbridge.errors import failure as job_failure
 from ticketbridge.ids import uuid7
 from ticketbridge.itsm.tickets import bulk
@@ -32,8 +32,8 @@ from ticketbridge.jobs import repository
 from ticketbridge.jobs.models import JobItem
 from ticketbridge.jobs.runtime import finish, handler
 from ticketbridge.provisioning import repository as connections
+from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.models import Connection
-from ticketbridge.provisioning.service import connector_for
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -58,7 +58,7 @@ async def _load(
         connection = await connections.get_connection_unscoped(session, job.connection_id)
         if connection is None or connection.state == "DELETED":
             return None
-        return connection, connector_for(ctx, connection), dict(job.payload)
+        return connection, open_connector(ctx, connection), dict(job.payload)
 
 
 async def _resuming(job_id: uuid.UUID, step: Callable[[], Awaitable[None]]) -> None:
@@ -68,7 +68,7 @@ async def _resuming(job_id: uuid.UUID, step: Callable[[], Awaitable[None]]) -> N
         try:
             await step()
             return
-        except bulk.OPERATIONAL as exc:
+        except VendorOperationalError as exc:
             pauses += 1
             if pauses > MAX_PAUSES:
                 raise

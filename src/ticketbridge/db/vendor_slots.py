@@ -1,11 +1,13 @@
-"""A connection's vendor budget across every process that talks to its vendor.
+"""A connection's vendor budget across every process that talks to its vendor (PostgreSQL).
 
-``vendor_calls_per_connection`` (``TICKETBRIDGE_VENDOR_CONCURRENCY_PER_CONNECTION``) bounds
-the vendor calls in flight for one connection. On SQLite there is one process and an
-asyncio semaphore does it. On PostgreSQL, API processes and workers share the budget
-through advisory locks: each connection has N slots, a call holds one slot (a
-session-level ``pg_try_advisory_lock(connection, slot)``) for as long as its request is in
-flight. A process that dies loses its database sessions and so its slots; nothing leaks.
+The PostgreSQL implementation of the connector layer's ``VendorBudget``
+(``connectors/limits.py``): API processes and workers share the budget through advisory
+locks. Each connection has N slots (``vendor_calls_per_connection``), a call holds one slot
+(a session-level ``pg_try_advisory_lock(connection, slot)``) for as long as its request is
+in flight. A process that dies loses its database sessions and so its slots; nothing leaks.
+``AppContext.create`` makes one per context on PostgreSQL (``create_vendor_budget``; on
+SQLite, one process, the connector layer's ``LocalBudget`` does) and ``AppContext.stop``
+closes it.
 
 The limiter is used as ``async with limiter:`` by the retry layer (``connectors/http.py``),
 once per HTTP request, from many tasks at once; the slot each task holds is kept per task.
@@ -16,9 +18,8 @@ it is given back in the background (the unlock's round trip is nobody's to wait 
 idle slot still counts against the budget, so the bound holds; other processes may wait
 up to ``LINGER`` for it.
 
-Each limiter also carries the connection's ``Pacer`` (``connectors/http.py``): the slots
-bound how many calls are in flight, the pacer how fast they start once the vendor has
-answered 429.
+The pacer (how fast calls start once the vendor has answered 429) is the connector layer's
+(``connectors/limits.pacer_for``), not the budget's.
 """
 
 from __future__ import annotations
@@ -27,18 +28,15 @@ import asyncio
 import hashlib
 import logging
 import random
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from ticketbridge.connectors.http import Pacer, limiter_for, pacer_for
-
-if TYPE_CHECKING:
-    from ticketbridge.context import AppContext
+from ticketbridge.config import Settings
+from ticketbridge.connectors.limits import LocalBudget, VendorBudget, limiter_for
 
 _TRY = text("SELECT pg_try_advisory_lock(:space, :slot)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:space, :slot)")
@@ -97,7 +95,7 @@ class SharedSlots:
 
         held.expiry = asyncio.get_running_loop().call_later(LINGER, expire)
 
-    async def dispose(self) -> None:
+    async def close(self) -> None:
         for key in list(self._idle):
             while (held := self.take_idle(key)) is not None:
                 _Slot(self, key).release_later(held)
@@ -119,10 +117,6 @@ class _Slot:
         self.space = _space(key)
         self.local = slots._local(key)  # never more local waiters than slots hold sessions
         self._held: dict[asyncio.Task[Any] | None, _Held] = {}
-
-    @property
-    def pacer(self) -> Pacer:
-        return pacer_for(self.key)
 
     async def __aenter__(self) -> None:
         await self.local.acquire()
@@ -179,42 +173,9 @@ class _Slot:
             await held.conn.close()
 
 
-class _LocalSlot:
-    """One process's budget (SQLite): an asyncio semaphore, plus the pacer."""
-
-    def __init__(self, key: str, per_key: int) -> None:
-        self.key = key
-        self.semaphore = limiter_for(per_key)(key)
-
-    @property
-    def pacer(self) -> Pacer:
-        return pacer_for(self.key)
-
-    async def __aenter__(self) -> None:
-        await self.semaphore.acquire()
-
-    async def __aexit__(self, *_exc: object) -> None:
-        self.semaphore.release()
-
-
-# One pool of slot sessions per app context (keyed by its engine: same lifetime, same loop).
-_shared: weakref.WeakKeyDictionary[AsyncEngine, SharedSlots] = weakref.WeakKeyDictionary()
-
-
-def vendor_limit(ctx: AppContext, key: str) -> Any:
-    """The limiter for one connection's vendor calls (see the module docstring)."""
-    settings = ctx.settings
+def create_vendor_budget(settings: Settings) -> VendorBudget:
+    """The process's vendor budget: shared slots on PostgreSQL, a local one on SQLite."""
     per_key = settings.vendor_concurrency_per_connection
     if settings.is_sqlite:
-        return _LocalSlot(key, per_key)
-    shared = _shared.get(ctx.engine)
-    if shared is None:
-        shared = _shared[ctx.engine] = SharedSlots(settings.database_url, per_key)
-    return shared(key)
-
-
-async def close(ctx: AppContext) -> None:
-    """Gives back this context's idle slots and closes their sessions (at shutdown)."""
-    shared = _shared.pop(ctx.engine, None)
-    if shared is not None:
-        await shared.dispose()
+        return LocalBudget(per_key)
+    return SharedSlots(settings.database_url, per_key)

@@ -1,4 +1,4 @@
-"""A connection's vendor budget shared through PostgreSQL advisory locks (jobs/budget.py)."""
+"""A connection's vendor budget shared through PostgreSQL advisory locks (db/vendor_slots.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from tests.support.stores import store_name
-from ticketbridge.jobs import budget
-from ticketbridge.jobs.budget import SharedSlots
+from ticketbridge.db import vendor_slots as budget
+from ticketbridge.db.vendor_slots import SharedSlots
 
 pytestmark = pytest.mark.skipif(
     store_name() != "postgres", reason="the shared budget lives in PostgreSQL"
@@ -47,8 +47,8 @@ async def test_calls_in_flight_never_exceed_the_slots_across_processes(database_
         await asyncio.sleep(budget.LINGER + 0.3)  # idle slots go back by themselves
         assert await _held_locks(first, key) == 0
     finally:
-        await first.dispose()
-        await second.dispose()
+        await first.close()
+        await second.close()
 
 
 async def test_a_burst_of_calls_reuses_its_slot(database_url, monkeypatch) -> None:
@@ -69,11 +69,11 @@ async def test_a_burst_of_calls_reuses_its_slot(database_url, monkeypatch) -> No
                 await asyncio.sleep(0)
         assert locks == 1
         assert await _held_locks(slots, key) == 1  # kept for the next call, for a moment
-        await slots.dispose()  # gives idle slots back
+        await slots.close()  # gives idle slots back
         other = SharedSlots(database_url, 2)
         try:
             assert await _held_locks(other, key) == 0
         finally:
-            await other.dispose()
+            await other.close()
     finally:
-        await slots.dispose()
+        await slots.close()
