@@ -15,7 +15,7 @@ from ticketbridge.ids import tokens
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, BulkUpdate
 from ticketbridge.itsm.tickets.endpoints import ERRORS, IdempotencyKey, router, vendor_guard
-from ticketbridge.jobs import runtime
+from ticketbridge.jobs import embedded
 from ticketbridge.jobs import service as jobs
 from ticketbridge.provisioning.schemas import JobAccepted
 from ticketbridge.provisioning.service import connector_for
@@ -52,6 +52,7 @@ async def bulk_create(
 
     async def produce(_claim: Claim | None) -> Response:
         job = await jobs.enqueue(
+            ctx.settings,
             session,
             connection,
             "BULK_CREATE_TICKETS",
@@ -63,7 +64,7 @@ async def bulk_create(
     response = await idempotent.respond(
         request, ctx, session, account.id, connection.id, idempotency_key, produce
     )
-    runtime.wake(ctx)
+    embedded.wake(ctx)
     return response
 
 
@@ -145,6 +146,7 @@ async def bulk_update(
 
     async def produce(_claim: Claim | None) -> Response:
         job = await jobs.enqueue(
+            ctx.settings,
             session,
             connection,
             "BULK_UPDATE_TICKETS",
@@ -156,7 +158,7 @@ async def bulk_update(
     response = await idempotent.respond(
         request, ctx, session, account.id, connection.id, idempotency_key, produce
     )
-    runtime.wake(ctx)
+    embedded.wake(ctx)
     return response
 
 
