@@ -1,7 +1,7 @@
 """Process-wide resources: engine, sessions, vault, vendor HTTP client.
 
-A leaf: the workers are started and stopped by whatever runs the process
-(``bootstrap.py``), which keeps them in ``background``."""
+Nothing of the job runtime: workers are started and stopped by whatever runs the process
+(``bootstrap.py``), which keeps them in ``background`` (``stop()`` stops any still there)."""
 
 from __future__ import annotations
 
