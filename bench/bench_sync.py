@@ -79,15 +79,14 @@ def page_through(jira: Jira) -> dict[str, Any]:
 async def _sync_once(database_url: str, jira: Jira) -> dict[str, Any]:
     from sqlalchemy import func, select
 
+    from ticketbridge.bootstrap import run_job
     from ticketbridge.context import AppContext
     from ticketbridge.db.session import transaction
     from ticketbridge.itsm.tickets.models import Ticket
     from ticketbridge.jobs import repository as jobs_repo
     from ticketbridge.jobs import service as jobs
-    from ticketbridge.jobs.runtime import _load_handlers, run_job
     from ticketbridge.provisioning import repository as connections
 
-    _load_handlers()
     ctx = AppContext.create(bench_settings(database_url, jira))
     try:
         info = await provision(ctx, jira)
@@ -95,7 +94,7 @@ async def _sync_once(database_url: str, jira: Jira) -> dict[str, Any]:
         async with transaction(ctx.sessionmaker) as session:
             connection = await connections.get_connection_unscoped(session, connection_id)
             assert connection is not None
-            job = await jobs.schedule_sync(session, connection)
+            job = await jobs.schedule_sync(ctx.settings, session, connection)
             await jobs.claim(session, "bench", limit=1)
         rss_before = current_rss_mb()
         if tracemalloc.is_tracing():

@@ -15,13 +15,16 @@ import pytest
 from tests.support.factories import Tenant
 from tests.support.stores import with_context
 from ticketbridge.app import create_app
+from ticketbridge.bootstrap import HANDLERS
 from ticketbridge.config import Settings
+from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
 from ticketbridge.emulators.jira.server import EmulatorServer
 from ticketbridge.errors import INTERNAL_MESSAGE, all_codes
 from ticketbridge.jobs import repository as jobs_repository
-from ticketbridge.jobs import runtime
+from ticketbridge.jobs import runner
 from ticketbridge.jobs import service as jobs
+from ticketbridge.jobs.handlers import Finished, JobType
 from ticketbridge.provisioning import repository
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,33 +103,34 @@ def test_jobs_failing_on_vendor_auth_show_the_code_not_a_class_name(make_tenant,
 def test_an_unexpected_exception_is_internal_error_with_the_detail_kept_out(
     settings: Settings, shared_tenant: Tenant
 ) -> None:
-    async def explodes(_ctx: Any, _job_id: uuid.UUID) -> None:
+    async def explodes(_ctx: Any, _job_id: uuid.UUID) -> Finished:
         raise RuntimeError("SELECT api_token FROM connections -- TypeError: secret detail")
 
-    runtime.HANDLERS["TEST_EXPLODES"] = explodes
-    try:
+    handlers = {**HANDLERS, "TEST_EXPLODES": JobType(explodes)}
 
-        async def run(ctx: Any) -> dict[str, Any]:
+    async def run(ctx: Any) -> dict[str, Any]:
+        async with transaction(ctx.sessionmaker) as session:
+            connection = await repository.get_connection_unscoped(
+                session, uuid.UUID(shared_tenant.connection_id)
+            )
+            assert connection is not None
+            job = await jobs.enqueue(ctx.settings, session, connection, "TEST_EXPLODES", {})
+            # Taken under a lease at once, so the API's worker (which knows only its own
+            # job types) leaves it to this one.
+            now = utcnow()
+            assert await jobs_repository.try_claim(session, job.id, "test", now, now + jobs.LEASE)
+        await runner.run_job(ctx, handlers, job.id)
+        # (Read from the store.)
+        for _ in range(600):
             async with transaction(ctx.sessionmaker) as session:
-                connection = await repository.get_connection_unscoped(
-                    session, uuid.UUID(shared_tenant.connection_id)
-                )
-                assert connection is not None
-                job = await jobs.enqueue(session, connection, "TEST_EXPLODES", {})
-            await runtime.run_claimed(ctx, job.id, "test")
-            # (Read from the store: the API knows only its own job types.)
-            for _ in range(600):
-                async with transaction(ctx.sessionmaker) as session:
-                    row = await jobs_repository.get(session, job.id)
-                    assert row is not None
-                    if row.status == "FAILED":
-                        return {"status": row.status, "failure_reason": row.failure_reason}
-                await asyncio.sleep(0.1)
-            raise AssertionError("the job did not finish")
+                row = await jobs_repository.get(session, job.id)
+                assert row is not None
+                if row.status == "FAILED":
+                    return {"status": row.status, "failure_reason": row.failure_reason}
+            await asyncio.sleep(0.1)
+        raise AssertionError("the job did not finish")
 
-        job = with_context(settings, run)
-    finally:
-        del runtime.HANDLERS["TEST_EXPLODES"]
+    job = with_context(settings, run)
     assert job["status"] == "FAILED"
     assert job["failure_reason"] == {"code": "INTERNAL_ERROR", "error": INTERNAL_MESSAGE}
 

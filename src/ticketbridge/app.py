@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
-from ticketbridge import __version__, openapi, requestlog, tracing
+from ticketbridge import __version__, bootstrap, openapi, requestlog, tracing
 from ticketbridge.config import Settings, get_settings
 from ticketbridge.context import AppContext
 from ticketbridge.errors import INTERNAL_ERROR, INTERNAL_MESSAGE, TicketBridgeError
@@ -155,10 +155,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = context or AppContext.create(settings)
         app.state.ctx = ctx
-        await ctx.start()
+        await bootstrap.start_workers(ctx)
         try:
             yield
         finally:
+            await bootstrap.stop_workers(ctx)
             await ctx.stop()
 
     app = FastAPI(

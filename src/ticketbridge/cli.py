@@ -128,11 +128,11 @@ def worker_cmd(
     ] = "127.0.0.1",
 ) -> None:
     """Run a job worker: procrastinate on PostgreSQL, the lease worker on SQLite."""
-    from ticketbridge.jobs.runtime import run_standalone
+    from ticketbridge.bootstrap import run_worker
     from ticketbridge.metrics import serve_metrics
 
     async def run(ctx: AppContext) -> None:
-        await run_standalone(ctx, concurrency or ctx.settings.worker_concurrency)
+        await run_worker(ctx, concurrency or ctx.settings.worker_concurrency)
 
     settings = load_settings()
     check_database(settings)  # its one-line errors before the worker's own log lines
@@ -232,7 +232,7 @@ def connections_create(
             org = await service.get_organization(session, account, _uuid(org_id, "--org"))
             connection = await service.create_connection(ctx, session, account, org.id, body)
             if connection.state == "ACTIVE":
-                await jobs.schedule_sync(session, connection)
+                await jobs.schedule_sync(ctx.settings, session, connection)
                 connection.next_sync_at = None
             return service.connection_out(ctx, connection, org).model_dump(mode="json")
 

@@ -70,10 +70,10 @@ def connections_sync(
 
     If a worker is already running this connection's sync, follows that one instead.
     """
+    from ticketbridge.bootstrap import run_job
     from ticketbridge.db.base import utcnow
     from ticketbridge.jobs import repository as jobs_repository
     from ticketbridge.jobs import service as jobs
-    from ticketbridge.jobs.runtime import _load_handlers, run_job
     from ticketbridge.provisioning import repository, service
 
     worker_id = f"cli:{uuid.uuid4().hex[:8]}"
@@ -84,7 +84,6 @@ def connections_sync(
         fail(f"CONNECTION_ID must be a UUID, got {connection_id!r}")
 
     async def run(ctx: AppContext) -> dict[str, Any]:
-        _load_handlers()
         async with transaction(ctx.sessionmaker) as session:
             account = await repository.account_by_api_key(session, api_key)
             if account is None:
@@ -92,7 +91,7 @@ def connections_sync(
             connection = await service.get_connection(session, account, cid)
             if connection.state != "ACTIVE":
                 fail(f"Connection is {connection.state}; only ACTIVE connections sync")
-            job_id = (await jobs.schedule_sync(session, connection, full=full)).id
+            job_id = (await jobs.schedule_sync(ctx.settings, session, connection, full=full)).id
         async with transaction(ctx.sessionmaker) as session:
             # Take exactly this job (a queue-wide claim could take another connection's).
             now = utcnow()

@@ -1,4 +1,7 @@
-"""Process-wide resources: engine, sessions, vault, vendor HTTP client, workers."""
+"""Process-wide resources: engine, sessions, vault, vendor HTTP client.
+
+Nothing of the job runtime: workers are started and stopped by whatever runs the process
+(``bootstrap.py``), which keeps them in ``background`` (``stop()`` stops any still there)."""
 
 from __future__ import annotations
 
@@ -59,6 +62,7 @@ class AppContext:
     resolver: Resolver = system_resolver
     # None: no per-account request limit (TICKETBRIDGE_RATE_LIMIT_PER_MINUTE=0).
     rate_limiter: RateLimiter | None = None
+    # The workers this process runs (``bootstrap.start_workers``), each with an async stop().
     background: list[Any] = field(default_factory=list)
 
     @classmethod
@@ -79,11 +83,6 @@ class AppContext:
             vendor_budget=create_vendor_budget(settings),
             rate_limiter=create_rate_limiter(settings, engine),
         )
-
-    async def start(self) -> None:
-        from ticketbridge.jobs.runtime import start_background
-
-        self.background = await start_background(self)
 
     async def stop(self) -> None:
         for item in reversed(self.background):

@@ -66,12 +66,11 @@ def demo_settings(
 
 
 async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> dict[str, str]:
+    from ticketbridge.bootstrap import run_job
     from ticketbridge.jobs import service as jobs
-    from ticketbridge.jobs.runtime import _load_handlers, run_job
     from ticketbridge.provisioning import service
     from ticketbridge.provisioning.schemas import ConnectionCreate
 
-    _load_handlers()
     async with transaction(ctx.sessionmaker) as session:
         account, key = await service.create_account(session, "Sandbox")
         org = await service.create_organization(session, account, "Sandbox customer", "sandbox")
@@ -86,7 +85,7 @@ async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> d
                 identifier="sandbox-jira",
             ),
         )
-        job = await jobs.schedule_sync(session, connection)
+        job = await jobs.schedule_sync(ctx.settings, session, connection)
         connection.next_sync_at = None
         await jobs.claim(session, "demo", limit=1)
     await run_job(ctx, job.id)

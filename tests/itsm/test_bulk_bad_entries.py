@@ -42,7 +42,9 @@ def _queue(settings, tenant: Tenant, entries: list[dict[str, Any]]) -> str:
                 session, uuid.UUID(tenant.connection_id)
             )
             assert connection is not None
-            job = await jobs.enqueue(session, connection, "BULK_CREATE_TICKETS", {}, entries)
+            job = await jobs.enqueue(
+                ctx.settings, session, connection, "BULK_CREATE_TICKETS", {}, entries
+            )
             return str(job.id)
 
     job_id: str = with_context(settings, work)

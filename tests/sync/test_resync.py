@@ -156,17 +156,19 @@ def test_a_full_request_upgrades_a_queued_sync_and_follows_a_running_one(
 
     async def run(session) -> None:  # type: ignore[no-untyped-def]
         connection = await session.get(Connection, uuid.UUID(tenant.connection_id))
-        queued = await jobs.schedule_sync(session, connection)
-        seen["same"] = (await jobs.schedule_sync(session, connection)).id == queued.id
-        upgraded = await jobs.schedule_sync(session, connection, full=True)
+        queued = await jobs.schedule_sync(settings, session, connection)
+        seen["same"] = (await jobs.schedule_sync(settings, session, connection)).id == queued.id
+        upgraded = await jobs.schedule_sync(settings, session, connection, full=True)
         seen["upgraded"] = (upgraded.id == queued.id, dict(upgraded.payload))
         queued.status = "RUNNING"
         queued.payload = {}  # a running incremental sync
         await session.flush()
-        after = await jobs.schedule_sync(session, connection, full=True)
+        after = await jobs.schedule_sync(settings, session, connection, full=True)
         seen["after"] = (after.id != queued.id, after.status, dict(after.payload))
-        seen["again"] = (await jobs.schedule_sync(session, connection, full=True)).id == after.id
-        seen["plain"] = (await jobs.schedule_sync(session, connection)).id == after.id
+        seen["again"] = (
+            await jobs.schedule_sync(settings, session, connection, full=True)
+        ).id == after.id
+        seen["plain"] = (await jobs.schedule_sync(settings, session, connection)).id == after.id
         raise _Rollback
 
     with pytest.raises(_Rollback):

@@ -1,10 +1,10 @@
 """PostgreSQL job queue: procrastinate runs our jobs in ``ticketbridge worker`` processes.
 
 Our ``jobs`` rows stay the source of truth (status, progress, per-item outcomes); a
-procrastinate job only says "run TicketBridge job X". It is deferred by calling
-procrastinate's SQL function ``procrastinate_defer_jobs_v1`` through *our* SQLAlchemy
-session, inside the transaction that inserts the job row: both commit or neither does
-(procrastinate's insert trigger NOTIFYs the workers at commit).
+procrastinate job only says "run TicketBridge job X". It is deferred in the transaction
+that inserts the job row (``jobs/defer.py``): both commit or neither does. This module is
+the procrastinate app that runs those jobs: its tasks, given the job types by whoever
+starts the worker (``bootstrap.py``).
 
 - Stalled jobs: workers heartbeat every ``worker_heartbeat_seconds``; a periodic sweep
   re-queues the jobs of workers silent for ``worker_stalled_seconds`` (procrastinate's
@@ -18,21 +18,24 @@ session, inside the transaction that inserts the job row: both commit or neither
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.db.locks import _key64
+from ticketbridge.jobs import runner, scheduler, webhooks
+from ticketbridge.jobs.defer import DELIVER_EVENT, DELIVER_WEBHOOK, QUEUE, RUN_JOB
+from ticketbridge.jobs.handlers import Handlers
 from ticketbridge.logs import bound
+from ticketbridge.webhooks import dispatch
+from ticketbridge.webhooks.delivery import Outcome
+from ticketbridge.webhooks.events import Event
 
 if TYPE_CHECKING:
     from ticketbridge.config import Settings
@@ -40,46 +43,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ticketbridge.jobs")
 
-QUEUE = "ticketbridge"
-RUN_JOB = "ticketbridge.run_job"
-DELIVER_WEBHOOK = "ticketbridge.deliver_webhook"  # job.completed, by job id
-DELIVER_EVENT = "ticketbridge.deliver_event"  # any other event, carried in the arguments
-
-_DEFER = text(
-    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW("
-    "CAST(:queue AS varchar), CAST(:task AS varchar), CAST(:priority AS integer), "
-    "CAST(:lock AS text), CAST(:queueing_lock AS text), CAST(:args AS jsonb), "
-    "CAST(:scheduled_at AS timestamptz))::procrastinate_job_to_defer_v1])) AS id"
-)
-
 
 class JobBusy(Exception):
     """Another live run holds the job; procrastinate tries again later."""
-
-
-async def defer(
-    session: AsyncSession,
-    task: str,
-    args: dict[str, Any],
-    *,
-    priority: int = 0,
-    lock: str | None = None,
-    scheduled_at: datetime | None = None,
-) -> int:
-    """Queues a procrastinate job in the caller's transaction."""
-    job_id = await session.scalar(
-        _DEFER,
-        {
-            "queue": QUEUE,
-            "task": task,
-            "priority": priority,
-            "lock": lock,
-            "queueing_lock": None,
-            "args": json.dumps(args),
-            "scheduled_at": scheduled_at,
-        },
-    )
-    return int(job_id)
 
 
 def psycopg_conninfo(database_url: str) -> str:
@@ -99,8 +65,9 @@ def every(seconds: float) -> str:
     return f"0 */{max(1, minutes // 60)} * * *"
 
 
-def build_app(settings: Settings) -> procrastinate.App:
-    """The procrastinate app with TicketBridge's tasks, for one database."""
+def build_app(settings: Settings, handlers: Handlers) -> procrastinate.App:
+    """The procrastinate app with TicketBridge's tasks (running ``handlers``), for one
+    database."""
     connector = procrastinate.PsycopgConnector(
         conninfo=psycopg_conninfo(settings.database_url),
         min_size=1,
@@ -119,7 +86,7 @@ def build_app(settings: Settings) -> procrastinate.App:
     ) -> None:
         ctx: AppContext = context.additional_context["ctx"]
         with bound(job_id=job_id, request_id=request_id):  # run_job binds the rest
-            await run_fenced(ctx, uuid.UUID(job_id))
+            await run_fenced(ctx, handlers, uuid.UUID(job_id))
 
     @app.task(
         name=DELIVER_WEBHOOK,
@@ -128,14 +95,11 @@ def build_app(settings: Settings) -> procrastinate.App:
         retry=procrastinate.RetryStrategy(max_attempts=8, exponential_wait=2),
     )
     async def deliver_webhook(context: procrastinate.JobContext, job_id: str) -> None:
-        from ticketbridge.jobs.webhooks import WebhookFailed, deliver_once
-        from ticketbridge.webhooks.delivery import Outcome
-
         ctx: AppContext = context.additional_context["ctx"]
         with bound(job_id=job_id):
-            outcome = await deliver_once(ctx, uuid.UUID(job_id))
+            outcome = await webhooks.deliver_once(ctx, uuid.UUID(job_id))
         if outcome is Outcome.FAILED:
-            raise WebhookFailed(f"webhook for job {job_id} not accepted")
+            raise webhooks.WebhookFailed(f"webhook for job {job_id} not accepted")
 
     @app.task(
         name=DELIVER_EVENT,
@@ -146,22 +110,15 @@ def build_app(settings: Settings) -> procrastinate.App:
     async def deliver_event(
         context: procrastinate.JobContext, account_id: str, event: dict[str, Any]
     ) -> None:
-        from ticketbridge.jobs.webhooks import WebhookFailed
-        from ticketbridge.webhooks.delivery import Outcome
-        from ticketbridge.webhooks.dispatch import deliver_once
-        from ticketbridge.webhooks.events import Event
-
         ctx: AppContext = context.additional_context["ctx"]
         message = Event.from_args(event)
-        if await deliver_once(ctx, uuid.UUID(account_id), message) is Outcome.FAILED:
-            raise WebhookFailed(f"webhook {message.id} not accepted")
+        if await dispatch.deliver_once(ctx, uuid.UUID(account_id), message) is Outcome.FAILED:
+            raise webhooks.WebhookFailed(f"webhook {message.id} not accepted")
 
     @app.periodic(cron=every(settings.scheduler_interval_seconds), periodic_id="syncs")
     @app.task(name="ticketbridge.schedule_syncs", queue=QUEUE, pass_context=True)
     async def schedule_syncs(context: procrastinate.JobContext, timestamp: int) -> None:
-        from ticketbridge.jobs.runtime import queue_due_syncs
-
-        await queue_due_syncs(context.additional_context["ctx"])
+        await scheduler.queue_due_syncs(context.additional_context["ctx"])
 
     @app.periodic(cron=every(settings.stalled_sweep_seconds), periodic_id="stalled")
     @app.task(
@@ -200,19 +157,19 @@ async def _job_fence(ctx: AppContext, job_id: uuid.UUID) -> AsyncIterator[bool]:
                     raise
 
 
-async def run_fenced(ctx: AppContext, job_id: uuid.UUID) -> None:
-    from ticketbridge.jobs.runtime import run_claimed
-
+async def run_fenced(ctx: AppContext, handlers: Handlers, job_id: uuid.UUID) -> None:
     async with _job_fence(ctx, job_id) as got:
         if not got:
             raise JobBusy(f"job {job_id} is being run by a live worker")
-        await run_claimed(ctx, job_id, runner=f"procrastinate:{job_id}")
+        await runner.run_claimed(ctx, handlers, job_id, runner=f"procrastinate:{job_id}")
 
 
-async def run_worker(ctx: AppContext, *, install_signal_handlers: bool = True) -> None:
+async def run_worker(
+    ctx: AppContext, handlers: Handlers, *, install_signal_handlers: bool = True
+) -> None:
     """Runs a procrastinate worker until cancelled (or signalled, when standalone)."""
     settings = ctx.settings
-    app = build_app(settings)
+    app = build_app(settings, handlers)
     async with app.open_async():
         await app.run_worker_async(
             queues=[QUEUE],

@@ -9,13 +9,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.config import Settings
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import NotFound
-from ticketbridge.jobs import repository
+from ticketbridge.jobs import defer, repository
 from ticketbridge.jobs.models import Job, JobItem
 from ticketbridge.jobs.schemas import JobOut, Progress
 from ticketbridge.logs import job_origin
@@ -41,6 +40,7 @@ def job_out(job: Job) -> JobOut:
 
 
 async def enqueue(
+    settings: Settings,
     session: AsyncSession,
     connection: Connection,
     job_type: str,
@@ -49,8 +49,10 @@ async def enqueue(
 ) -> Job:
     """Adds the job (and its items) to the caller's transaction: it exists once that commits.
 
-    A job enqueued by a request keeps the request's id (and trace context) in its payload's
-    ``origin``: the job's log lines and trace carry them (``jobs/runtime.run_job``)."""
+    On procrastinate (the settings' ``effective_job_backend``) the procrastinate job that
+    runs it is queued in that transaction too. A job enqueued by a request keeps the
+    request's id (and trace context) in its payload's ``origin``: the job's log lines and
+    trace carry them (``jobs/runner.run_job``)."""
     origin = job_origin()
     job = Job(
         account_id=connection.account_id,
@@ -64,32 +66,12 @@ async def enqueue(
     for index, request in enumerate(items):
         session.add(JobItem(job_id=job.id, index=index, request=request))
     await session.flush()
-    if backend_of(session) == "procrastinate":
-        from ticketbridge.jobs import queue
-
+    if settings.effective_job_backend == "procrastinate":
         # The request id also names the request on procrastinate's own lines (logs.py).
         request_id = {"request_id": origin["request_id"]} if "request_id" in origin else {}
-        await queue.defer(session, queue.RUN_JOB, {"job_id": str(job.id), **request_id})
+        await defer.defer(session, defer.RUN_JOB, {"job_id": str(job.id), **request_id})
     JOBS_QUEUED.labels(job_type).inc()
     return job
-
-
-# Job backend per database URL, registered by the process that starts workers or the API;
-# a process that registered nothing gets the "auto" choice for its store.
-_BACKENDS: dict[str, str] = {}
-
-
-def register_backend(settings: Settings) -> None:
-    url = make_url(settings.database_url).render_as_string(hide_password=False)
-    _BACKENDS[url] = settings.effective_job_backend
-
-
-def backend_of(session: AsyncSession) -> str:
-    bind = session.get_bind()
-    url = bind.engine.url.render_as_string(hide_password=False)
-    if url in _BACKENDS:
-        return _BACKENDS[url]
-    return "procrastinate" if bind.dialect.name == "postgresql" else "embedded"
 
 
 def _holder_is_dead(locked_by: str | None) -> bool:
@@ -135,7 +117,7 @@ async def claim(session: AsyncSession, worker_id: str, limit: int = 1) -> list[J
 
 
 async def schedule_sync(
-    session: AsyncSession, connection: Connection, *, full: bool = False
+    settings: Settings, session: AsyncSession, connection: Connection, *, full: bool = False
 ) -> Job:
     """One open sync per connection: asking again returns the queued or running one.
 
@@ -151,4 +133,4 @@ async def schedule_sync(
             existing.payload = {**(existing.payload or {}), "full": True}
             await session.flush()
             return existing
-    return await enqueue(session, connection, "SYNC", {"full": True} if full else {})
+    return await enqueue(settings, session, connection, "SYNC", {"full": True} if full else {})

@@ -11,8 +11,8 @@ from ticketbridge.auth.dependencies import Ctx, CurrentAccount, Session, parse_u
 from ticketbridge.connectors.base import Capability
 from ticketbridge.connectors.registry import require
 from ticketbridge.errors import NotFound, TicketBridgeError, Unprocessable
+from ticketbridge.jobs import embedded as jobs_embedded
 from ticketbridge.jobs import repository as jobs_repository
-from ticketbridge.jobs import runtime as jobs_runtime
 from ticketbridge.jobs import service as jobs
 from ticketbridge.jobs.schemas import JobOut
 from ticketbridge.provisioning import repository, service
@@ -150,7 +150,7 @@ async def create_connection(
     org = await service.get_organization(session, account, parse_uuid(org_id, "Organization"))
     connection = await service.create_connection(ctx, session, account, org.id, body)
     if connection.state == "ACTIVE":
-        await jobs.schedule_sync(session, connection)
+        await jobs.schedule_sync(ctx.settings, session, connection)
         connection.next_sync_at = None
     return service.connection_out(ctx, connection, org)
 
@@ -218,10 +218,10 @@ async def update_connection(
     before = dict(connection.options or {})
     connection = await service.update_connection(ctx, session, account, connection.id, body)
     if connection.state == "ACTIVE" and needs_full_resync(before, connection.options):
-        await jobs.schedule_sync(session, connection, full=True)
+        await jobs.schedule_sync(ctx.settings, session, connection, full=True)
         out = service.connection_out(ctx, connection, org)
         await session.commit()
-        jobs_runtime.wake(ctx)
+        jobs_embedded.wake(ctx)
         return out
     return service.connection_out(ctx, connection, org)
 
@@ -286,9 +286,11 @@ async def sync_connection(
     require(connection.vendor, Capability.SYNC)
     if connection.state != "ACTIVE":
         raise Unprocessable(f"Connection is {connection.state}; only ACTIVE connections sync")
-    job = await jobs.schedule_sync(session, connection, full=body is not None and body.full)
+    job = await jobs.schedule_sync(
+        ctx.settings, session, connection, full=body is not None and body.full
+    )
     await session.commit()
-    jobs_runtime.wake(ctx)
+    jobs_embedded.wake(ctx)
     return JobAccepted(job_id=job.id)
 
 
@@ -325,10 +327,10 @@ async def jira_oauth_callback(
     if not code or not state:
         raise Unprocessable("code and state are required")
     connection = await service.complete_oauth(ctx, session, state, code)
-    await jobs.schedule_sync(session, connection)
+    await jobs.schedule_sync(ctx.settings, session, connection)
     connection.next_sync_at = None
     await session.commit()
-    jobs_runtime.wake(ctx)
+    jobs_embedded.wake(ctx)
     return HTMLResponse(
         f"<html><body><h1>Jira connected</h1><p>Connection {connection.id} is active; "
         "its first sync has started. You can close this window.</p></body></html>"

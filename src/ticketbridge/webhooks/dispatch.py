@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.db.session import transaction
-from ticketbridge.jobs import queue
+from ticketbridge.jobs import defer
 from ticketbridge.provisioning.models import Account
 from ticketbridge.webhooks.delivery import Outcome, send
 from ticketbridge.webhooks.events import Event
@@ -48,7 +48,7 @@ async def publish(
         return events
     for event in events:
         args = {"account_id": str(account_id), "event": event.to_args()}
-        await queue.defer(session, queue.DELIVER_EVENT, args)
+        await defer.defer(session, defer.DELIVER_EVENT, args)
     return []
 
 

@@ -16,7 +16,7 @@ from ticketbridge.ids import tokens
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, BulkUpdate
 from ticketbridge.itsm.tickets.endpoints import ERRORS, IdempotencyKey, router, vendor_guard
-from ticketbridge.jobs import runtime
+from ticketbridge.jobs import embedded
 from ticketbridge.jobs import service as jobs
 from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.schemas import JobAccepted
@@ -53,6 +53,7 @@ async def bulk_create(
 
     async def produce(_claim: Claim | None) -> Response:
         job = await jobs.enqueue(
+            ctx.settings,
             session,
             connection,
             "BULK_CREATE_TICKETS",
@@ -64,7 +65,7 @@ async def bulk_create(
     response = await idempotent.respond(
         request, ctx, session, account.id, connection.id, idempotency_key, produce
     )
-    runtime.wake(ctx)
+    embedded.wake(ctx)
     return response
 
 
@@ -146,6 +147,7 @@ async def bulk_update(
 
     async def produce(_claim: Claim | None) -> Response:
         job = await jobs.enqueue(
+            ctx.settings,
             session,
             connection,
             "BULK_UPDATE_TICKETS",
@@ -157,7 +159,7 @@ async def bulk_update(
     response = await idempotent.respond(
         request, ctx, session, account.id, connection.id, idempotency_key, produce
     )
-    runtime.wake(ctx)
+    embedded.wake(ctx)
     return response
 
 

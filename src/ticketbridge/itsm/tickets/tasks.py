@@ -29,17 +29,22 @@ from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.bulk_update import BATCH, update_batch
 from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.jobs import repository
+from ticketbridge.jobs.handlers import Finished
 from ticketbridge.jobs.models import JobItem
-from ticketbridge.jobs.runtime import finish, handler
 from ticketbridge.provisioning import repository as connections
 from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.models import Connection
+from ticketbridge.provisioning.service import health_for
+from ticketbridge.webhooks import events
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from ticketbridge.connectors.base import Connector
     from ticketbridge.context import AppContext
+    from ticketbridge.jobs.models import Job
 
 log = logging.getLogger("ticketbridge.jobs")
 
@@ -79,12 +84,26 @@ async def _resuming(job_id: uuid.UUID, step: Callable[[], Awaitable[None]]) -> N
             await asyncio.sleep(wait)
 
 
-async def _finish_from_items(ctx: AppContext, job_id: uuid.UUID) -> None:
+async def _finished_from_items(ctx: AppContext, job_id: uuid.UUID) -> Finished:
     async with transaction(ctx.sessionmaker) as session:
         items = await repository.items(session, job_id)
         results = [BulkResult.model_validate(i.outcome) for i in items if i.outcome]
     summary = bulk.outcome(results).model_dump(mode="json")
-    await finish(ctx, job_id, result=summary, failure=summary if summary["failed"] else None)
+    return Finished(result=summary, failure=summary if summary["failed"] else None)
+
+
+async def record_outcome(
+    ctx: AppContext, session: AsyncSession, job: Job, exc: BaseException | None
+) -> list[events.Event]:
+    """The end of a bulk job, in the transaction that finishes it: the connection's health
+    (``exc`` is what stopped the job); returns the ``connection.health_changed`` event."""
+    connection = await connections.get_connection_unscoped(session, job.connection_id)
+    if connection is None:
+        return []
+    previous = connection.health
+    connection.health = health_for(exc)
+    changed = events.health_changed(connection, previous, job.id)
+    return [changed] if changed else []
 
 
 async def _set_progress(ctx: AppContext, job_id: uuid.UUID) -> None:
@@ -95,14 +114,10 @@ async def _set_progress(ctx: AppContext, job_id: uuid.UUID) -> None:
             job.progress_processed = done
 
 
-@handler("BULK_CREATE_TICKETS")
-async def run_bulk_create(ctx: AppContext, job_id: uuid.UUID) -> None:
+async def run_bulk_create(ctx: AppContext, job_id: uuid.UUID) -> Finished:
     loaded = await _load(ctx, job_id)
     if loaded is None:
-        await finish(
-            ctx, job_id, failure=job_failure(CONNECTION_INACTIVE, "connection was deleted")
-        )
-        return
+        return Finished(failure=job_failure(CONNECTION_INACTIVE, "connection was deleted"))
     connection, connector, _ = loaded
 
     async def step() -> None:
@@ -112,7 +127,7 @@ async def run_bulk_create(ctx: AppContext, job_id: uuid.UUID) -> None:
             await _complete_created(ctx, job_id, connection, connector)
 
     await _resuming(job_id, step)
-    await _finish_from_items(ctx, job_id)
+    return await _finished_from_items(ctx, job_id)
 
 
 async def _send_chunk(
@@ -208,14 +223,10 @@ async def _reconcile_sent(ctx: AppContext, job_id: uuid.UUID, connector: Connect
     await _set_progress(ctx, job_id)
 
 
-@handler("BULK_UPDATE_TICKETS")
-async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> None:
+async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> Finished:
     loaded = await _load(ctx, job_id)
     if loaded is None:
-        await finish(
-            ctx, job_id, failure=job_failure(CONNECTION_INACTIVE, "connection was deleted")
-        )
-        return
+        return Finished(failure=job_failure(CONNECTION_INACTIVE, "connection was deleted"))
     connection, connector, payload = loaded
     updates = BulkUpdates.model_validate(payload["updates"])
 
@@ -240,4 +251,4 @@ async def run_bulk_update(ctx: AppContext, job_id: uuid.UUID) -> None:
             await _set_progress(ctx, job_id)
 
     await _resuming(job_id, step)
-    await _finish_from_items(ctx, job_id)
+    return await _finished_from_items(ctx, job_id)
