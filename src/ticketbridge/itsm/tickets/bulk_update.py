@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import Connector, StatusUnreachable, TicketChanges, VendorTicket
 from ticketbridge.errors import STATUS_UNREACHABLE, TicketBridgeError, Unprocessable
-from ticketbridge.itsm.tickets import service
+from ticketbridge.itsm.tickets import service, writes
 from ticketbridge.itsm.tickets.bulk import OPERATIONAL, READBACK_BATCH, read_back
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.schemas import TicketUpdate
@@ -85,7 +85,7 @@ async def update_batch(
                 continue
             if changes is None:  # the same for every ticket: resolved once
                 try:
-                    changes = await service.resolve_changes(
+                    changes = await writes.resolve_changes(
                         session, connection, TicketUpdate(**fields), mappings
                     )
                 except TicketBridgeError as exc:

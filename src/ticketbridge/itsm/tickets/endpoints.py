@@ -20,7 +20,7 @@ from ticketbridge.errors import Unprocessable, VendorUnauthorized
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.paging import ListEnvelope, page_params
-from ticketbridge.itsm.tickets import repository, serialize, service
+from ticketbridge.itsm.tickets import repository, serialize, service, writes
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import (
     Priority,
@@ -151,7 +151,7 @@ async def create_ticket(
                 )
             else:
                 token = claim.creation_token if claim is not None else None
-                ticket = await service.create_ticket(
+                ticket = await writes.create_ticket(
                     session, connector, connection, body, creation_token=token
                 )
         return _ticket_response(ticket)
@@ -182,7 +182,7 @@ async def update_ticket(
 
     async def produce(_claim: Claim | None) -> Response:
         async with vendor_guard(ctx, connection):
-            ticket = await service.update_ticket(session, connector, connection, uid, body)
+            ticket = await writes.update_ticket(session, connector, connection, uid, body)
         return _ticket_response(ticket)
 
     return await idempotent.respond(
