@@ -12,7 +12,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
-from ticketbridge.errors import NotFound, RateLimited, Unauthorized
+from ticketbridge.errors import NotFound, RateLimited, TicketBridgeError, Unauthorized
 from ticketbridge.logs import bind
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, Connection
@@ -37,9 +37,10 @@ async def get_session(ctx: AppContext = Depends(get_ctx)) -> AsyncIterator[Async
 
 async def end_unit_of_work(session: AsyncSession, error: BaseException | None) -> None:
     """Commits, or rolls back after `error` - unless the error says a vendor-side change
-    already happened (``commit_anyway``: e.g. created in Jira, but the status was
-    unreachable), which must be recorded even though the request reports an error."""
-    if error is None or getattr(error, "commit_anyway", False):
+    already happened and was stored (`TicketBridgeError.committed`: e.g. created in Jira,
+    but the status was unreachable), which must be kept even though the request reports
+    an error."""
+    if error is None or (isinstance(error, TicketBridgeError) and error.committed):
         await session.commit()
     else:
         await session.rollback()

@@ -150,23 +150,22 @@ async def create_ticket(
             ticket = await store_vendor_ticket(
                 session, connection, vt, mappings, body.identifier, cache
             )
-            error = Unprocessable(
+            raise Unprocessable(
                 f"Ticket {vt.key} was created, but status {exc.target} cannot be reached "
                 f"from {ticket.status}; reachable: {', '.join(exc.reachable)}",
                 field="status",
                 code=STATUS_UNREACHABLE,
                 ticket_id=str(ticket.id),
                 reachable_statuses=exc.reachable,
-            )
-            error.commit_anyway = True  # type: ignore[attr-defined]
-            raise error from None
+                committed=True,
+            ) from None
         except TicketBridgeError as exc:
             ticket = await store_vendor_ticket(
                 session, connection, vt, mappings, body.identifier, cache
             )
             exc.extra["ticket_id"] = str(ticket.id)
             exc.detail = f"Ticket {vt.key} was created, but setting its status failed: {exc.detail}"
-            exc.commit_anyway = True  # type: ignore[attr-defined]
+            exc.committed = True
             raise
     return await store_vendor_ticket(session, connection, vt, mappings, body.identifier, cache)
 
