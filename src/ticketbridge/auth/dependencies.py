@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
 from ticketbridge.errors import NotFound, RateLimited, TicketBridgeError, Unauthorized
+from ticketbridge.ids import parse_uuid  # the endpoints import it from here
 from ticketbridge.logs import bind
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, Connection
@@ -99,13 +100,6 @@ async def get_account(
 
 
 CurrentAccount = Annotated[Account, Depends(get_account)]
-
-
-def parse_uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"{what} not found") from None
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:

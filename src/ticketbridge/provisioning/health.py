@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
 from ticketbridge.db.session import transaction
+from ticketbridge.errors import VendorUnauthorized
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Connection
 from ticketbridge.webhooks import dispatch, events
@@ -75,3 +78,14 @@ async def record_vendor_failure(
                 later = await dispatch.publish(ctx, session, connection.account_id, [changed])
     if connection is not None:  # after the commit
         dispatch.deliver_later(ctx, connection.account_id, later)
+
+
+@asynccontextmanager
+async def vendor_guard(ctx: AppContext, connection: Connection) -> AsyncIterator[None]:
+    """Around a request's vendor calls: credentials the vendor refused mark the connection
+    (`record_vendor_failure`); the error goes on to the caller."""
+    try:
+        yield
+    except VendorUnauthorized as exc:
+        await record_vendor_failure(ctx, connection.id, exc)
+        raise

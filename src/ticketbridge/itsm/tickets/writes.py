@@ -1,19 +1,28 @@
-"""Ticket writes. Vendor first: Jira changes, then our store; failures store nothing."""
+"""Ticket writes. Vendor first: Jira changes, then our store; failures store nothing.
+
+An endpoint makes one call here, `prepare_create` or `prepare_update`: it refuses what can
+be refused before an ``Idempotency-Key`` is claimed (capability, connection, unknown ticket)
+and returns the `Write` the idempotency wrapper then runs at most once per key.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import (
+    Capability,
     Connector,
     StatusUnreachable,
     TicketChanges,
     TicketDraft,
     check_custom_fields,
+    require,
 )
+from ticketbridge.context import AppContext
 from ticketbridge.db import locks
 from ticketbridge.errors import (
     STATUS_UNREACHABLE,
@@ -22,7 +31,8 @@ from ticketbridge.errors import (
     TicketBridgeError,
     Unprocessable,
 )
-from ticketbridge.ids import uuid7
+from ticketbridge.idempotency.service import Claim
+from ticketbridge.ids import parse_uuid, uuid7
 from ticketbridge.itsm.issue_types import repository as issue_types
 from ticketbridge.itsm.projects import repository as projects
 from ticketbridge.itsm.tickets import repository
@@ -30,7 +40,58 @@ from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import TicketCreate, TicketUpdate
 from ticketbridge.itsm.tickets.service import Mappings, _once, get_ticket, store_vendor_ticket
 from ticketbridge.itsm.users import repository as users
+from ticketbridge.provisioning.health import vendor_guard
 from ticketbridge.provisioning.models import Connection
+from ticketbridge.provisioning.service import connector_for
+
+T = TypeVar("T")
+# A write to run under the request's Idempotency-Key claim (None without a key).
+Write = Callable[[Claim | None], Awaitable[T]]
+
+
+def prepare_create(
+    ctx: AppContext, session: AsyncSession, connection: Connection, body: TicketCreate
+) -> Write[Ticket]:
+    """`POST /tickets`. The write creates the ticket or, retried after an attempt that died,
+    stores the one that attempt created (found by the claim's creation token)."""
+    require(connection.vendor, Capability.CREATE_TICKET)
+    connector = connector_for(ctx, connection)
+
+    async def create(claim: Claim | None) -> Ticket:
+        async with vendor_guard(ctx, connection):
+            found = (
+                await connector.find_by_creation_token(claim.creation_token)
+                if claim is not None and claim.resumed
+                else None
+            )
+            if found is not None:
+                return await store_vendor_ticket(
+                    session, connection, found, Mappings.of(connection), body.identifier
+                )
+            token = claim.creation_token if claim is not None else None
+            return await create_ticket(session, connector, connection, body, creation_token=token)
+
+    return create
+
+
+async def prepare_update(
+    ctx: AppContext,
+    session: AsyncSession,
+    connection: Connection,
+    ticket_id: str,
+    body: TicketUpdate,
+) -> Write[Ticket]:
+    """`PATCH /tickets/{id}`: an unknown ticket is 404 before the vendor is touched."""
+    require(connection.vendor, Capability.UPDATE_TICKET)
+    uid = parse_uuid(ticket_id, "Ticket")
+    await get_ticket(session, connection, uid)
+    connector = connector_for(ctx, connection)
+
+    async def update(_claim: Claim | None) -> Ticket:
+        async with vendor_guard(ctx, connection):
+            return await update_ticket(session, connector, connection, uid, body)
+
+    return update
 
 
 def _known(memo: dict[tuple[str, str], Any], project_id: uuid.UUID) -> bool:
