@@ -43,8 +43,7 @@ def connections_create(
     """Connect a Jira site (basic auth, or --oauth for the OAuth 2.0 flow).
 
     The credentials are checked with one call to Jira first, unless --no-validate."""
-    from ticketbridge.jobs import service as jobs
-    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning import connections
     from ticketbridge.provisioning.schemas import ConnectionCreate, ConnectionOptions
 
     credentials: dict[str, Any] = (
@@ -60,12 +59,8 @@ def connections_create(
                 options=ConnectionOptions(project_keys_filter=project or None),
                 check_vendor=not no_validate,
             )
-            org = await service.get_organization(session, account, _uuid(org_id, "--org"))
-            connection = await service.create_connection(ctx, session, account, org.id, body)
-            if connection.state == "ACTIVE":
-                await jobs.schedule_sync(session, connection)
-                connection.next_sync_at = None
-            return service.connection_out(ctx, connection, org).model_dump(mode="json")
+            out = await connections.connect(ctx, session, account, _uuid(org_id, "--org"), body)
+            return out.model_dump(mode="json")
 
     out = with_ctx(run)
     if as_json:
@@ -122,26 +117,19 @@ def connections_test(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Check a connection's credentials against the vendor (exit code 1 when they fail)."""
-    from ticketbridge.errors import TicketBridgeError
-    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning import connections, service
+    from ticketbridge.provisioning.schemas import ConnectionTestOut
 
-    async def run(ctx: AppContext) -> tuple[bool, str]:
+    async def run(ctx: AppContext) -> ConnectionTestOut:
         async with transaction(ctx.sessionmaker) as session:
             account = await account_for_key(ctx, session, api_key)
             connection = await service.get_connection(
                 session, account, _uuid(connection_id, "CONNECTION_ID")
             )
-            if connection.state == "PENDING":
-                return False, "Waiting for OAuth authorization"
-            try:
-                detail = await service.connector_for(ctx, connection).test()
-            except TicketBridgeError as exc:
-                await service.record_vendor_failure(ctx, connection.id, exc)
-                return False, exc.detail
-            connection.health = service.health_for(None)
-            return True, detail
+            return await connections.check(ctx, session, connection)
 
-    ok, detail = with_ctx(run)
+    tested = with_ctx(run)
+    ok, detail = tested.ok, tested.detail
     if as_json:
         print(json.dumps({"ok": ok, "detail": detail}))
     else:

@@ -74,7 +74,7 @@ def connections_sync(
     from ticketbridge.jobs import repository as jobs_repository
     from ticketbridge.jobs import service as jobs
     from ticketbridge.jobs.runtime import _load_handlers, run_job
-    from ticketbridge.provisioning import repository, service
+    from ticketbridge.provisioning import connections, repository, service
 
     worker_id = f"cli:{uuid.uuid4().hex[:8]}"
     console = Console(stderr=True)
@@ -90,9 +90,7 @@ def connections_sync(
             if account is None:
                 fail("Invalid API key")
             connection = await service.get_connection(session, account, cid)
-            if connection.state != "ACTIVE":
-                fail(f"Connection is {connection.state}; only ACTIVE connections sync")
-            job_id = (await jobs.schedule_sync(session, connection, full=full)).id
+            job_id = (await connections.start_sync(session, connection, full=full)).id
         async with transaction(ctx.sessionmaker) as session:
             # Take exactly this job (a queue-wide claim could take another connection's).
             now = utcnow()
