@@ -68,7 +68,7 @@ def demo_settings(
 async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> dict[str, str]:
     from ticketbridge.jobs import service as jobs
     from ticketbridge.jobs.runtime import _load_handlers, run_job
-    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning import connections, service
     from ticketbridge.provisioning.schemas import ConnectionCreate
 
     _load_handlers()
@@ -86,8 +86,7 @@ async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> d
                 identifier="sandbox-jira",
             ),
         )
-        job = await jobs.schedule_sync(session, connection)
-        connection.next_sync_at = None
+        job = await connections.activate(session, connection)
         await jobs.claim(session, "demo", limit=1)
     await run_job(ctx, job.id)
     return {"api_key": key, "connection_id": str(connection.id), "organization_id": str(org.id)}

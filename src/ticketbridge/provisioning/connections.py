@@ -57,10 +57,11 @@ async def connect(
     return service.connection_out(ctx, connection, org)
 
 
-async def activate(session: AsyncSession, connection: Connection) -> None:
+async def activate(session: AsyncSession, connection: Connection) -> Job:
     """Queues a newly active connection's first sync (the schedule's run is that job)."""
-    await jobs.schedule_sync(session, connection)
+    job = await jobs.schedule_sync(session, connection)
     connection.next_sync_at = None
+    return job
 
 
 async def authorize(ctx: AppContext, session: AsyncSession, state: str, code: str) -> Connection:
