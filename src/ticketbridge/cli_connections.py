@@ -77,16 +77,13 @@ def connections_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List the account's connections."""
-    from ticketbridge.provisioning import repository, service
+    from ticketbridge.provisioning import connections
 
     async def run(ctx: AppContext) -> list[dict[str, Any]]:
         async with transaction(ctx.sessionmaker) as session:
             account = await account_for_key(ctx, session, api_key)
-            out = []
-            for org in await repository.list_organizations(session, account.id):
-                for c in await repository.list_connections(session, account.id, org.id):
-                    out.append(service.connection_out(ctx, c, org).model_dump(mode="json"))
-            return out
+            rows = await connections.every_connection(ctx, session, account)
+            return [c.model_dump(mode="json") for c in rows]
 
     rows = with_ctx(run)
     if as_json:

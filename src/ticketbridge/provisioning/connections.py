@@ -79,6 +79,17 @@ async def connections_of(
     return [service.connection_out(ctx, c, org) for c in rows]
 
 
+async def every_connection(
+    ctx: AppContext, session: AsyncSession, account: Account
+) -> list[ConnectionOut]:
+    """The account's connections, organization by organization (the CLI's list)."""
+    out = []
+    for org in await repository.list_organizations(session, account.id):
+        for c in await repository.list_connections(session, account.id, org.id):
+            out.append(service.connection_out(ctx, c, org))
+    return out
+
+
 async def show(
     ctx: AppContext, session: AsyncSession, account: Account, org_id: str, connection_id: str
 ) -> ConnectionOut:
