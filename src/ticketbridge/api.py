@@ -1,10 +1,10 @@
 """Every domain's router; the app mounts each under /v1."""
 
-import ticketbridge.itsm.tickets.bulk_endpoints  # noqa: F401  (registers the bulk routes)
 from ticketbridge.itsm.capabilities import router as capabilities
 from ticketbridge.itsm.issue_types.endpoints import router as issue_types
 from ticketbridge.itsm.passthrough.endpoints import router as passthrough
 from ticketbridge.itsm.projects.endpoints import router as projects
+from ticketbridge.itsm.tickets.bulk_endpoints import router as bulk
 from ticketbridge.itsm.tickets.endpoints import router as tickets
 from ticketbridge.itsm.users.endpoints import router as users
 from ticketbridge.jobs.endpoints import router as jobs
@@ -17,6 +17,7 @@ ROUTERS = (
     provisioning,
     oauth_router,
     tickets,
+    bulk,  # after tickets: the OpenAPI document lists /tickets first
     projects,
     users,
     issue_types,

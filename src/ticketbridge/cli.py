@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from ticketbridge import cli_remote
 from ticketbridge.cli_api_keys import api_keys_app
+from ticketbridge.cli_connections import connections_app
 from ticketbridge.cli_support import (
+    account_for_key,
     check_database,
     check_reachable,
     fail,
     load_settings,
-    print_rows,
     with_ctx,
 )
-from ticketbridge.cli_sync import connections_sync
 from ticketbridge.context import AppContext
 from ticketbridge.db.session import transaction
 from ticketbridge.logs import configure_logging, quiet_vendor_http
@@ -28,7 +27,6 @@ from ticketbridge.logs import configure_logging, quiet_vendor_http
 app = typer.Typer(help="TicketBridge: unified ITSM API", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts and API keys", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations", no_args_is_help=True)
-connections_app = typer.Typer(help="Connections", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys", no_args_is_help=True)
 emulator_app = typer.Typer(help="Local vendor emulators", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
@@ -57,13 +55,6 @@ def _main() -> None:
         os.environ.get("TICKETBRIDGE_LOG_FORMAT", "console"),
         tracebacks=False,  # a command's errors are one line
     )
-
-
-def _uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        _fail(f"{what} must be a UUID, got {value!r}")
 
 
 @app.command()
@@ -165,15 +156,6 @@ def accounts_create(
         console.print(f"account id: {account_id}\nAPI key (shown once): [bold]{key}[/bold]")
 
 
-async def _account_for_key(ctx: AppContext, session: Any, api_key: str) -> Any:
-    from ticketbridge.provisioning import repository
-
-    account = await repository.account_by_api_key(session, api_key)
-    if account is None:
-        _fail("Invalid API key")
-    return account
-
-
 @orgs_app.command("create")
 def orgs_create(
     name: Annotated[str, typer.Option()],
@@ -186,141 +168,12 @@ def orgs_create(
 
     async def run(ctx: AppContext) -> str:
         async with transaction(ctx.sessionmaker) as session:
-            account = await _account_for_key(ctx, session, api_key)
+            account = await account_for_key(ctx, session, api_key)
             org = await service.create_organization(session, account, name, identifier)
             return str(org.id)
 
     org_id = _with_ctx(run)
     print(json.dumps({"organization_id": org_id}) if as_json else f"organization id: {org_id}")
-
-
-@connections_app.command("create")
-def connections_create(
-    org_id: Annotated[str, typer.Option("--org")],
-    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
-    base_url: Annotated[str | None, typer.Option()] = None,
-    email: Annotated[str | None, typer.Option()] = None,
-    api_token: Annotated[str | None, typer.Option(envvar="JIRA_API_TOKEN")] = None,
-    oauth: Annotated[bool, typer.Option()] = False,
-    project: Annotated[list[str] | None, typer.Option(help="Project keys to sync")] = None,
-    no_validate: Annotated[
-        bool,
-        typer.Option("--no-validate", help="Store the credentials without checking them with Jira"),
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Connect a Jira site (basic auth, or --oauth for the OAuth 2.0 flow).
-
-    The credentials are checked with one call to Jira first, unless --no-validate."""
-    from ticketbridge.jobs import service as jobs
-    from ticketbridge.provisioning import service
-    from ticketbridge.provisioning.schemas import ConnectionCreate, ConnectionOptions
-
-    credentials: dict[str, Any] = (
-        {"oauth": True} if oauth else {"base_url": base_url, "email": email, "api_token": api_token}
-    )
-
-    async def run(ctx: AppContext) -> dict[str, Any]:
-        async with transaction(ctx.sessionmaker) as session:
-            account = await _account_for_key(ctx, session, api_key)
-            body = ConnectionCreate(
-                vendor="JIRA",
-                credentials=credentials,
-                options=ConnectionOptions(project_keys_filter=project or None),
-                check_vendor=not no_validate,
-            )
-            org = await service.get_organization(session, account, _uuid(org_id, "--org"))
-            connection = await service.create_connection(ctx, session, account, org.id, body)
-            if connection.state == "ACTIVE":
-                await jobs.schedule_sync(ctx.settings, session, connection)
-                connection.next_sync_at = None
-            return service.connection_out(ctx, connection, org).model_dump(mode="json")
-
-    out = _with_ctx(run)
-    if as_json:
-        print(json.dumps(out))
-    else:
-        console.print(f"connection id: {out['id']} (state {out['state']})")
-        if out.get("oauth2_authorize_url"):
-            console.print(f"authorize at: {out['oauth2_authorize_url']}")
-
-
-@connections_app.command("list")
-def connections_list(
-    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """List the account's connections."""
-    from ticketbridge.provisioning import repository, service
-
-    async def run(ctx: AppContext) -> list[dict[str, Any]]:
-        async with transaction(ctx.sessionmaker) as session:
-            account = await _account_for_key(ctx, session, api_key)
-            out = []
-            for org in await repository.list_organizations(session, account.id):
-                for c in await repository.list_connections(session, account.id, org.id):
-                    out.append(service.connection_out(ctx, c, org).model_dump(mode="json"))
-            return out
-
-    rows = _with_ctx(run)
-    if as_json:
-        print(json.dumps(rows))
-        return
-    columns = ["id", "organization", "vendor", "state", "health", "last synced"]
-    print_rows(
-        console,
-        columns,
-        [
-            [
-                c["id"],
-                c["organization_name"],
-                c["vendor"],
-                c["state"],
-                (c.get("health") or {}).get("status", "-"),
-                str(c["last_synced_at"] or "-"),
-            ]
-            for c in rows
-        ],
-    )
-
-
-@connections_app.command("test")
-def connections_test(
-    connection_id: str,
-    api_key: Annotated[str, typer.Option(envvar="TICKETBRIDGE_API_KEY")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Check a connection's credentials against the vendor (exit code 1 when they fail)."""
-    from ticketbridge.errors import TicketBridgeError
-    from ticketbridge.provisioning import service
-    from ticketbridge.provisioning.connectors import open_connector
-
-    async def run(ctx: AppContext) -> tuple[bool, str]:
-        async with transaction(ctx.sessionmaker) as session:
-            account = await _account_for_key(ctx, session, api_key)
-            connection = await service.get_connection(
-                session, account, _uuid(connection_id, "CONNECTION_ID")
-            )
-            if connection.state == "PENDING":
-                return False, "Waiting for OAuth authorization"
-            try:
-                detail = await open_connector(ctx, connection).test()
-            except TicketBridgeError as exc:
-                await service.record_vendor_failure(ctx, connection.id, exc)
-                return False, exc.detail
-            connection.health = service.health_for(None)
-            return True, detail
-
-    ok, detail = _with_ctx(run)
-    if as_json:
-        print(json.dumps({"ok": ok, "detail": detail}))
-    else:
-        console.print(("[green]ok[/green] " if ok else "[red]failed[/red] ") + detail)
-    if not ok:
-        raise typer.Exit(1)
-
-
-connections_app.command("sync")(connections_sync)
 
 
 @keys_app.command("generate")

@@ -12,7 +12,7 @@ import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -184,6 +184,15 @@ def with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | None
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         fail(f"database error: {reason}")
+
+
+async def account_for_key(ctx: AppContext, session: Any, api_key: str) -> Any:
+    from ticketbridge.provisioning import repository
+
+    account = await repository.account_by_api_key(session, api_key)
+    if account is None:
+        fail("Invalid API key")
+    return account
 
 
 def print_rows(console: Console, columns: list[str], rows: list[list[str]]) -> None:

@@ -74,7 +74,7 @@ def connections_sync(
     from ticketbridge.db.base import utcnow
     from ticketbridge.jobs import repository as jobs_repository
     from ticketbridge.jobs import service as jobs
-    from ticketbridge.provisioning import repository, service
+    from ticketbridge.provisioning import connections, repository, service
 
     worker_id = f"cli:{uuid.uuid4().hex[:8]}"
     console = Console(stderr=True)
@@ -89,9 +89,7 @@ def connections_sync(
             if account is None:
                 fail("Invalid API key")
             connection = await service.get_connection(session, account, cid)
-            if connection.state != "ACTIVE":
-                fail(f"Connection is {connection.state}; only ACTIVE connections sync")
-            job_id = (await jobs.schedule_sync(ctx.settings, session, connection, full=full)).id
+            job_id = (await connections.start_sync(ctx, session, connection, full=full)).id
         async with transaction(ctx.sessionmaker) as session:
             # Take exactly this job (a queue-wide claim could take another connection's).
             now = utcnow()

@@ -68,7 +68,7 @@ def demo_settings(
 async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> dict[str, str]:
     from ticketbridge.bootstrap import run_job
     from ticketbridge.jobs import service as jobs
-    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning import connections, service
     from ticketbridge.provisioning.schemas import ConnectionCreate
 
     async with transaction(ctx.sessionmaker) as session:
@@ -85,8 +85,7 @@ async def provision(ctx: AppContext, jira_url: str, email: str, token: str) -> d
                 identifier="sandbox-jira",
             ),
         )
-        job = await jobs.schedule_sync(ctx.settings, session, connection)
-        connection.next_sync_at = None
+        job = await connections.activate(ctx, session, connection)
         await jobs.claim(session, "demo", limit=1)
     await run_job(ctx, job.id)
     return {"api_key": key, "connection_id": str(connection.id), "organization_id": str(org.id)}

@@ -26,6 +26,10 @@ class TicketBridgeError(Exception):
 
     status_code: int = 400
     code: str = "BAD_REQUEST"
+    # The vendor change already happened and our store recorded it (created in Jira, but
+    # the requested status was unreachable): the request's unit of work is committed,
+    # and its answer stored for an Idempotency-Key, although the request reports an error.
+    committed: bool = False
 
     def __init__(
         self,
@@ -34,10 +38,12 @@ class TicketBridgeError(Exception):
         status_code: int | None = None,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        committed: bool = False,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.committed = committed
         if status_code is not None:
             self.status_code = status_code
         if code is not None:

@@ -7,6 +7,8 @@ import threading
 import time
 import uuid
 
+from ticketbridge.errors import NotFound
+
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
@@ -42,3 +44,11 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand
     return uuid.UUID(int=value)
+
+
+def parse_uuid(value: str, what: str) -> uuid.UUID:
+    """A path or header id: one that is not a UUID names nothing (404 ``<what> not found``)."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"{what} not found") from None

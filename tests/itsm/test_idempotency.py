@@ -78,3 +78,25 @@ def test_concurrent_requests_make_one_jira_issue(shared_tenant: Tenant, jira) ->
     assert results.count(200) >= 1
     assert set(results) <= {200, 409}
     assert 409 in results
+
+
+def test_a_create_whose_status_is_unreachable_keeps_the_ticket_and_replays_the_422(
+    shared_tenant: Tenant, jira
+) -> None:
+    """The error says the ticket was created (`committed`): the ticket is stored with the
+    caller's identifier although the answer is a 422, and that answer is what is replayed."""
+    key = str(uuid.uuid4())
+    name, ident = f"unreachable-{key}", f"ur-{key}"
+    body = {**BODY, "name": name, "identifier": ident, "status": "IN_REVIEW"}
+    first = shared_tenant.post("/v1/itsm/tickets", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == 422, first.text
+    assert first.json()["code"] == "STATUS_UNREACHABLE"
+    stored = shared_tenant.get(f"/v1/itsm/tickets/{first.json()['ticket_id']}")
+    assert stored.status_code == 200 and stored.json()["identifier"] == ident
+    again = shared_tenant.post("/v1/itsm/tickets", json=body, headers={"Idempotency-Key": key})
+    assert again.status_code == 422 and again.content == first.content
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert _count(jira, name) == 1
+    without_key = shared_tenant.post("/v1/itsm/tickets", json={**body, "identifier": ident + "-2"})
+    assert without_key.status_code == 422, without_key.text
+    assert shared_tenant.get(f"/v1/itsm/tickets/{without_key.json()['ticket_id']}").is_success

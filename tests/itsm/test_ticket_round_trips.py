@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from tests.support.factories import Tenant, new_tenant
 from tests.support.stores import with_context
 from ticketbridge.errors import NotFound
-from ticketbridge.itsm.tickets import repository, service
+from ticketbridge.itsm.tickets import repository, service, writes
 from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.provisioning.models import Connection
 
@@ -63,7 +63,7 @@ def test_project_and_type_name_resolve_in_one_query(tenant: Tenant, settings: An
     body = TicketCreate(name="x", project_id=project["id"], type="tASK")  # case-insensitive
 
     async def resolve(session: Any, connection: Connection) -> Any:
-        return await service.resolve_draft(
+        return await writes.resolve_draft(
             session, connection, body, service.Mappings.of(connection)
         )
 
@@ -83,7 +83,7 @@ def test_unknown_type_name_is_left_to_the_vendor_and_unknown_project_is_404(
     body = TicketCreate(name="x", project_id=project["id"], type="No such type")
 
     async def resolve(session: Any, connection: Connection) -> Any:
-        return await service.resolve_draft(
+        return await writes.resolve_draft(
             session, connection, body, service.Mappings.of(connection)
         )
 

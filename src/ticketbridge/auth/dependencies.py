@@ -12,7 +12,8 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.context import AppContext
-from ticketbridge.errors import NotFound, RateLimited, Unauthorized
+from ticketbridge.errors import NotFound, RateLimited, TicketBridgeError, Unauthorized
+from ticketbridge.ids import parse_uuid  # the endpoints import it from here
 from ticketbridge.logs import bind
 from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Account, Connection
@@ -37,9 +38,10 @@ async def get_session(ctx: AppContext = Depends(get_ctx)) -> AsyncIterator[Async
 
 async def end_unit_of_work(session: AsyncSession, error: BaseException | None) -> None:
     """Commits, or rolls back after `error` - unless the error says a vendor-side change
-    already happened (``commit_anyway``: e.g. created in Jira, but the status was
-    unreachable), which must be recorded even though the request reports an error."""
-    if error is None or getattr(error, "commit_anyway", False):
+    already happened and was stored (`TicketBridgeError.committed`: e.g. created in Jira,
+    but the status was unreachable), which must be kept even though the request reports
+    an error."""
+    if error is None or (isinstance(error, TicketBridgeError) and error.committed):
         await session.commit()
     else:
         await session.rollback()
@@ -98,13 +100,6 @@ async def get_account(
 
 
 CurrentAccount = Annotated[Account, Depends(get_account)]
-
-
-def parse_uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"{what} not found") from None
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:

@@ -63,7 +63,7 @@ async def respond(
             response = JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
         body = bytes(response.body)
         headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-        if error is None or getattr(error, "commit_anyway", False):
+        if error is None or error.committed:
             await service.store(session, outcome, response.status_code, body, headers)
             await end_unit_of_work(session, None)
         else:

@@ -8,17 +8,10 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import HTMLResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, Session, parse_uuid
-from ticketbridge.connectors.base import Capability
-from ticketbridge.connectors.registry import require
-from ticketbridge.errors import NotFound, TicketBridgeError, Unprocessable
+from ticketbridge.errors import Unprocessable
 from ticketbridge.jobs import embedded as jobs_embedded
-from ticketbridge.jobs import repository as jobs_repository
-from ticketbridge.jobs import service as jobs
 from ticketbridge.jobs.schemas import JobOut
-from ticketbridge.provisioning import repository, service
-from ticketbridge.provisioning.connectors import open_connector
-from ticketbridge.provisioning.models import Connection, Organization
-from ticketbridge.provisioning.options import needs_full_resync
+from ticketbridge.provisioning import connections, repository, service
 from ticketbridge.provisioning.schemas import (
     AccountOut,
     AccountPatch,
@@ -147,12 +140,9 @@ async def create_connection(
     org_id: str, body: ConnectionCreate, ctx: Ctx, session: Session, account: CurrentAccount
 ) -> ConnectionOut:
     """Connect an organization's vendor instance; credentials are stored encrypted."""
-    org = await service.get_organization(session, account, parse_uuid(org_id, "Organization"))
-    connection = await service.create_connection(ctx, session, account, org.id, body)
-    if connection.state == "ACTIVE":
-        await jobs.schedule_sync(ctx.settings, session, connection)
-        connection.next_sync_at = None
-    return service.connection_out(ctx, connection, org)
+    return await connections.connect(
+        ctx, session, account, parse_uuid(org_id, "Organization"), body
+    )
 
 
 @router.get(
@@ -165,21 +155,7 @@ async def list_connections(
     org_id: str, ctx: Ctx, session: Session, account: CurrentAccount
 ) -> list[ConnectionOut]:
     """List an organization's connections."""
-    org = await service.get_organization(session, account, parse_uuid(org_id, "Organization"))
-    rows = await repository.list_connections(session, account.id, org.id)
-    return [service.connection_out(ctx, c, org) for c in rows]
-
-
-async def _org_connection(
-    session: Session, account: CurrentAccount, org_id: str, connection_id: str
-) -> tuple[Organization, Connection]:
-    org = await service.get_organization(session, account, parse_uuid(org_id, "Organization"))
-    connection = await service.get_connection(
-        session, account, parse_uuid(connection_id, "Connection")
-    )
-    if connection.organization_id != org.id:
-        raise NotFound("Connection not found")
-    return org, connection
+    return await connections.connections_of(ctx, session, account, org_id)
 
 
 @router.get(
@@ -192,8 +168,7 @@ async def get_connection(
     org_id: str, connection_id: str, ctx: Ctx, session: Session, account: CurrentAccount
 ) -> ConnectionOut:
     """Get a connection (never its credentials)."""
-    org, connection = await _org_connection(session, account, org_id, connection_id)
-    return service.connection_out(ctx, connection, org)
+    return await connections.show(ctx, session, account, org_id, connection_id)
 
 
 @router.patch(
@@ -214,16 +189,11 @@ async def update_connection(
 
     `options` is a JSON merge patch; a change of the project filter or of a mapping queues a
     full resync, so tickets synced before the change follow it too."""
-    org, connection = await _org_connection(session, account, org_id, connection_id)
-    before = dict(connection.options or {})
-    connection = await service.update_connection(ctx, session, account, connection.id, body)
-    if connection.state == "ACTIVE" and needs_full_resync(before, connection.options):
-        await jobs.schedule_sync(ctx.settings, session, connection, full=True)
-        out = service.connection_out(ctx, connection, org)
+    out, queued = await connections.change(ctx, session, account, org_id, connection_id, body)
+    if queued:
         await session.commit()
         jobs_embedded.wake(ctx)
-        return out
-    return service.connection_out(ctx, connection, org)
+    return out
 
 
 @router.delete(
@@ -236,8 +206,7 @@ async def delete_connection(
     org_id: str, connection_id: str, session: Session, account: CurrentAccount
 ) -> Response:
     """Delete a connection (soft: it stops syncing and answers 404 from now on)."""
-    _, connection = await _org_connection(session, account, org_id, connection_id)
-    await service.delete_connection(session, account, connection.id)
+    await connections.remove(session, account, org_id, connection_id)
     return Response(status_code=204)
 
 
@@ -251,16 +220,7 @@ async def test_connection(
     org_id: str, connection_id: str, ctx: Ctx, session: Session, account: CurrentAccount
 ) -> ConnectionTestOut:
     """Check the credentials against the vendor."""
-    _, connection = await _org_connection(session, account, org_id, connection_id)
-    if connection.state == "PENDING":
-        return ConnectionTestOut(ok=False, detail="Waiting for OAuth authorization")
-    try:
-        detail = await open_connector(ctx, connection).test()
-    except TicketBridgeError as exc:
-        await service.record_vendor_failure(ctx, connection.id, exc)
-        return ConnectionTestOut(ok=False, detail=exc.detail)
-    await service.record_health(ctx, session, connection, None)
-    return ConnectionTestOut(ok=True, detail=detail)
+    return await connections.test(ctx, session, account, org_id, connection_id)
 
 
 @router.post(
@@ -282,13 +242,8 @@ async def sync_connection(
 
     Body (optional): `{"full": true}` syncs every ticket, not only those updated since the
     last sync."""
-    _, connection = await _org_connection(session, account, org_id, connection_id)
-    require(connection.vendor, Capability.SYNC)
-    if connection.state != "ACTIVE":
-        raise Unprocessable(f"Connection is {connection.state}; only ACTIVE connections sync")
-    job = await jobs.schedule_sync(
-        ctx.settings, session, connection, full=body is not None and body.full
-    )
+    full = body is not None and body.full
+    job = await connections.sync(ctx, session, account, org_id, connection_id, full=full)
     await session.commit()
     jobs_embedded.wake(ctx)
     return JobAccepted(job_id=job.id)
@@ -308,9 +263,7 @@ async def list_connection_jobs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[JobOut]:
     """The connection's jobs, newest first."""
-    _, connection = await _org_connection(session, account, org_id, connection_id)
-    rows = await jobs_repository.for_connection(session, connection.id, limit)
-    return [jobs.job_out(j) for j in rows]
+    return await connections.jobs_of(session, account, org_id, connection_id, limit)
 
 
 @oauth_router.get("/jira/callback", operation_id="jira_oauth_callback", response_class=HTMLResponse)
@@ -326,9 +279,7 @@ async def jira_oauth_callback(
         raise Unprocessable(f"Authorization was not granted: {error}")
     if not code or not state:
         raise Unprocessable("code and state are required")
-    connection = await service.complete_oauth(ctx, session, state, code)
-    await jobs.schedule_sync(ctx.settings, session, connection)
-    connection.next_sync_at = None
+    connection = await connections.authorize(ctx, session, state, code)
     await session.commit()
     jobs_embedded.wake(ctx)
     return HTMLResponse(

@@ -1,26 +1,21 @@
-"""Tenancy: accounts, keys, organizations, connections and their credentials."""
+"""Tenancy: connections and their credentials (accounts, keys and organizations:
+`accounts.py`; a connection's health: `health.py`, both importable from here too)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+from sqlalchemy.orm.attributes import flag_modified
 
-from ticketbridge import netguard
 from ticketbridge.connectors.registry import connector_class
 from ticketbridge.context import AppContext
-from ticketbridge.crypto import new_api_key, new_webhook_secret
-from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
-from ticketbridge.db.session import transaction
 from ticketbridge.errors import (
-    Conflict,
     NotFound,
     Unprocessable,
     VendorRequestError,
@@ -28,136 +23,36 @@ from ticketbridge.errors import (
 )
 from ticketbridge.ids import uuid7
 from ticketbridge.provisioning import repository
+
+# Importable from here as before the split (callers use `service.create_account`, ...).
+from ticketbridge.provisioning.accounts import (  # noqa: F401
+    check_webhook_url,
+    create_account,
+    create_api_key,
+    create_organization,
+    delete_organization,
+    get_account,
+    get_organization,
+    list_api_keys,
+    revoke_api_key,
+    update_account,
+)
 from ticketbridge.provisioning.connectors import build_connector
-from ticketbridge.provisioning.models import Account, ApiKey, Connection, Organization
+from ticketbridge.provisioning.health import (  # noqa: F401
+    HEALTH,
+    health_for,
+    record_health,
+    record_vendor_failure,
+)
+from ticketbridge.provisioning.models import Account, Connection, Organization
 from ticketbridge.provisioning.options import needs_full_resync, patched
 from ticketbridge.provisioning.schemas import (
-    AccountPatch,
     ConnectionCreate,
     ConnectionOptions,
     ConnectionOut,
     ConnectionPatch,
     Health,
 )
-from ticketbridge.webhooks import dispatch, events
-
-
-async def create_account(session: AsyncSession, name: str) -> tuple[Account, str]:
-    account = Account(name=name)
-    session.add(account)
-    await session.flush()
-    _, key = await create_api_key(session, account, name="default")
-    return account, key
-
-
-async def get_account(session: AsyncSession, account_id: uuid.UUID) -> Account:
-    """An account by id, for operators (the CLI); the API finds accounts by key."""
-    account = await repository.get_account(session, account_id)
-    if account is None:
-        raise NotFound("Account not found")
-    return account
-
-
-async def list_api_keys(session: AsyncSession, account: Account) -> Sequence[ApiKey]:
-    return await repository.list_api_keys(session, account.id)
-
-
-async def create_api_key(
-    session: AsyncSession, account: Account, name: str | None
-) -> tuple[ApiKey, str]:
-    key, prefix, digest = new_api_key()
-    row = ApiKey(
-        account_id=account.id, name=name, prefix=prefix, key_hash=digest, created_at=utcnow()
-    )
-    session.add(row)
-    await session.flush()
-    return row, key
-
-
-async def revoke_api_key(session: AsyncSession, account: Account, key_id: uuid.UUID) -> ApiKey:
-    """Revokes a key (the calling one included), but never the account's last active key:
-    that would lock the account out for good (409). Revocations of one account's keys are
-    serialised by its ``api-keys`` lock, so two at once cannot revoke the last two keys."""
-    await locks.hold(session, f"api-keys:{account.id}")
-    row = await repository.get_api_key(session, account.id, key_id)
-    if row is None:
-        raise NotFound("API key not found")
-    if row.revoked_at is None:
-        now = utcnow()
-        if not await repository.revoke_api_key_unless_last(session, account.id, key_id, now):
-            raise Conflict(
-                "This is the account's last active API key: create another key before "
-                "revoking this one",
-                code="LAST_ACTIVE_KEY",
-            )
-        set_committed_value(row, "revoked_at", now)
-    return row
-
-
-async def update_account(
-    ctx: AppContext, session: AsyncSession, account: Account, patch: AccountPatch
-) -> str | None:
-    """Returns the new webhook secret when the webhook URL is set or changed (shown once)."""
-    if patch.name is not None:
-        account.name = patch.name
-    secret = None
-    if "webhook_url" in patch.model_fields_set:
-        url = patch.webhook_url
-        if url:
-            await check_webhook_url(ctx, url)
-        if url != account.webhook_url:
-            account.webhook_url = url
-            if url:
-                secret = new_webhook_secret()
-                account.webhook_secret_encrypted = ctx.vault.encrypt_text(secret)
-            else:
-                account.webhook_secret_encrypted = None
-    await session.flush()
-    return secret
-
-
-async def check_webhook_url(ctx: AppContext, url: str) -> None:
-    """Refuses a webhook URL whose host is, or now resolves to, a non-public address, is a
-    single-label or local-only name, or does not resolve. Deliveries check again (the name
-    may resolve elsewhere later) and connect only to the addresses they checked. With
-    ``allow_private_webhook_urls`` (development) only the syntax is checked here."""
-    if ctx.settings.allow_private_webhook_urls:
-        return
-    try:
-        await netguard.resolve_checked(
-            netguard.parse_url(url),
-            ctx.resolver,
-            allow_private=False,
-        )
-    except (netguard.UrlRefused, netguard.Unresolvable) as exc:
-        raise Unprocessable(
-            f"webhook_url must point to a public address: {exc}", field="webhook_url"
-        ) from None
-
-
-async def create_organization(
-    session: AsyncSession, account: Account, name: str, identifier: str | None
-) -> Organization:
-    org = Organization(account_id=account.id, name=name, identifier=identifier)
-    session.add(org)
-    await session.flush()
-    return org
-
-
-async def get_organization(
-    session: AsyncSession, account: Account, org_id: uuid.UUID
-) -> Organization:
-    org = await repository.get_organization(session, account.id, org_id)
-    if org is None:
-        raise NotFound("Organization not found")
-    return org
-
-
-async def delete_organization(session: AsyncSession, account: Account, org_id: uuid.UUID) -> None:
-    org = await get_organization(session, account, org_id)
-    org.deleted_at = utcnow()
-    await repository.delete_org_connections(session, org.id)
-    await session.flush()
 
 
 def validate_credentials(ctx: AppContext, vendor: str, credentials: dict[str, Any]) -> Any:
@@ -355,66 +250,3 @@ async def rotate_encryption(ctx: AppContext, session: AsyncSession) -> int:
             count += 1
     await session.flush()
     return count
-
-
-HEALTH = {
-    "VendorUnauthorized": ("UNAUTHORIZED", "Jira rejected the stored credentials", "CUSTOMER"),
-    "VendorRateLimited": ("RATE_LIMIT_EXCEEDED", "Jira rate limit exceeded", "VENDOR"),
-    "VendorUnavailable": ("VENDOR_SERVER_ERROR", "Jira is failing or unreachable", "VENDOR"),
-    "VendorTimeout": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
-    "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
-    "JobTimedOut": (
-        "EXECUTION_TIMEOUT",
-        "The last job ran past the connection's timeout_secs",
-        "CUSTOMER",
-    ),
-    "VendorRequestError": ("VENDOR_CLIENT_ERROR", "Jira rejected a request", "CUSTOMER"),
-}
-
-
-def health_for(exc: BaseException | None) -> dict[str, Any]:
-    if exc is None:
-        return {
-            "name": "HEALTHY",
-            "status": "HEALTHY",
-            "description": "Last job succeeded",
-            "resolution_owner": None,
-        }
-    for cls in type(exc).__mro__:
-        if cls.__name__ in HEALTH:
-            name, description, owner = HEALTH[cls.__name__]
-            break
-    else:
-        name, description, owner = "INTERNAL_ERROR", "TicketBridge failed", "TICKETBRIDGE"
-    return {"name": name, "status": name, "description": description, "resolution_owner": owner}
-
-
-async def record_health(
-    ctx: AppContext, session: AsyncSession, connection: Connection, exc: BaseException | None
-) -> None:
-    """Writes the connection's health in the caller's transaction; a new status is a
-    ``connection.health_changed`` event (queued with the transaction on procrastinate; on
-    the embedded worker sent at once, the request's commit being the next thing to run)."""
-    previous = connection.health
-    connection.health = health_for(exc)
-    changed = events.health_changed(connection, previous)
-    if changed:
-        later = await dispatch.publish(ctx, session, connection.account_id, [changed])
-        dispatch.deliver_later(ctx, connection.account_id, later)
-
-
-async def record_vendor_failure(
-    ctx: AppContext, connection_id: uuid.UUID, exc: BaseException
-) -> None:
-    """Credentials that stopped working mark the connection, in a transaction of its own."""
-    later: list[events.Event] = []
-    async with transaction(ctx.sessionmaker) as session:
-        connection = await repository.get_connection_unscoped(session, connection_id)
-        if connection is not None:
-            previous = connection.health
-            connection.health = health_for(exc)
-            changed = events.health_changed(connection, previous)
-            if changed:
-                later = await dispatch.publish(ctx, session, connection.account_id, [changed])
-    if connection is not None:  # after the commit
-        dispatch.deliver_later(ctx, connection.account_id, later)

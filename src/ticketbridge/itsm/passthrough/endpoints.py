@@ -17,7 +17,7 @@ from ticketbridge.itsm.passthrough.schemas import (
     SearchPage,
     UsersPage,
 )
-from ticketbridge.itsm.tickets.endpoints import vendor_guard
+from ticketbridge.provisioning.health import vendor_guard
 from ticketbridge.provisioning.models import Connection
 
 router = APIRouter(prefix="/itsm/passthrough", tags=["passthrough"])

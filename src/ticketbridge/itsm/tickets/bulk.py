@@ -30,7 +30,7 @@ from ticketbridge.errors import (
     VendorOperationalError,
     VendorRequestError,
 )
-from ticketbridge.itsm.tickets import repository, service
+from ticketbridge.itsm.tickets import repository, service, writes
 from ticketbridge.itsm.tickets.bulk_schemas import BulkOutcome, BulkResult
 from ticketbridge.itsm.tickets.schemas import TicketCreate
 from ticketbridge.itsm.vendor_json import printable
@@ -113,7 +113,7 @@ async def prepare(
                         f"(ticket_id {existing.id})",
                         ticket_id=str(existing.id),
                     )
-            draft = await service.resolve_draft(session, connection, body, mappings, cache)
+            draft = await writes.resolve_draft(session, connection, body, mappings, cache)
             draft.creation_token = token
             prepared.append(Prepared(index, body, draft, None))
         except TicketBridgeError as exc:

@@ -22,7 +22,7 @@ from ticketbridge.errors import (
     Unprocessable,
     VendorOperationalError,
 )
-from ticketbridge.itsm.tickets import service
+from ticketbridge.itsm.tickets import service, writes
 from ticketbridge.itsm.tickets.bulk import READBACK_BATCH, read_back
 from ticketbridge.itsm.tickets.bulk_schemas import BulkResult, BulkUpdates
 from ticketbridge.itsm.tickets.schemas import TicketUpdate
@@ -90,7 +90,7 @@ async def update_batch(
                 continue
             if changes is None:  # the same for every ticket: resolved once
                 try:
-                    changes = await service.resolve_changes(
+                    changes = await writes.resolve_changes(
                         session, connection, TicketUpdate(**fields), mappings
                     )
                 except TicketBridgeError as exc:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -14,14 +12,11 @@ from ticketbridge.auth.dependencies import (
     Session,
     parse_uuid,
 )
-from ticketbridge.connectors.base import Capability
-from ticketbridge.connectors.registry import require
-from ticketbridge.context import AppContext
-from ticketbridge.errors import Unprocessable, VendorUnauthorized
+from ticketbridge.errors import Unprocessable
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.paging import ListEnvelope, page_params
-from ticketbridge.itsm.tickets import repository, serialize, service
+from ticketbridge.itsm.tickets import repository, serialize, service, writes
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import (
     Priority,
@@ -31,9 +26,6 @@ from ticketbridge.itsm.tickets.schemas import (
     TicketUpdate,
 )
 from ticketbridge.itsm.timestamps import UpdatedSince
-from ticketbridge.provisioning import service as provisioning
-from ticketbridge.provisioning.connectors import open_connector
-from ticketbridge.provisioning.models import Connection
 
 router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
 
@@ -53,15 +45,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"description": "Vendor rate limited after retries (Retry-After)"},
     504: {"description": "Vendor timed out"},
 }
-
-
-@asynccontextmanager
-async def vendor_guard(ctx: AppContext, connection: Connection) -> AsyncIterator[None]:
-    try:
-        yield
-    except VendorUnauthorized as exc:
-        await provisioning.record_vendor_failure(ctx, connection.id, exc)
-        raise
 
 
 @router.get("", operation_id="list_tickets", response_model=ListEnvelope[TicketOut])
@@ -137,29 +120,9 @@ async def create_ticket(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Create a ticket in the vendor, then store it locally."""
-    require(connection.vendor, Capability.CREATE_TICKET)
-    connector = open_connector(ctx, connection)
-
-    async def produce(claim: Claim | None) -> Response:
-        async with vendor_guard(ctx, connection):
-            found = (
-                await connector.find_by_creation_token(claim.creation_token)
-                if claim is not None and claim.resumed
-                else None
-            )
-            if found is not None:
-                ticket = await service.store_vendor_ticket(
-                    session, connection, found, service.Mappings.of(connection), body.identifier
-                )
-            else:
-                token = claim.creation_token if claim is not None else None
-                ticket = await service.create_ticket(
-                    session, connector, connection, body, creation_token=token
-                )
-        return _ticket_response(ticket)
-
+    write = writes.prepare_create(ctx, session, connection, body)
     return await idempotent.respond(
-        request, ctx, session, account.id, connection.id, idempotency_key, produce
+        request, ctx, session, account.id, connection.id, idempotency_key, _answer(write)
     )
 
 
@@ -177,20 +140,15 @@ async def update_ticket(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Update a ticket in the vendor (status through workflow transitions), then locally."""
-    require(connection.vendor, Capability.UPDATE_TICKET)
-    uid = parse_uuid(ticket_id, "Ticket")
-    await service.get_ticket(session, connection, uid)  # 404 before touching the vendor
-    connector = open_connector(ctx, connection)
-
-    async def produce(_claim: Claim | None) -> Response:
-        async with vendor_guard(ctx, connection):
-            ticket = await service.update_ticket(session, connector, connection, uid, body)
-        return _ticket_response(ticket)
-
+    write = await writes.prepare_update(ctx, session, connection, ticket_id, body)
     return await idempotent.respond(
-        request, ctx, session, account.id, connection.id, idempotency_key, produce
+        request, ctx, session, account.id, connection.id, idempotency_key, _answer(write)
     )
 
 
-def _ticket_response(ticket: Ticket) -> JSONResponse:
-    return JSONResponse(TicketOut.model_validate(ticket).model_dump(mode="json"))
+def _answer(write: writes.Write[Ticket]) -> idempotent.Produce:
+    async def produce(claim: Claim | None) -> Response:
+        ticket = await write(claim)
+        return JSONResponse(TicketOut.model_validate(ticket).model_dump(mode="json"))
+
+    return produce

@@ -1,0 +1,91 @@
+"""A connection's health: what its last vendor call or job says of it, and the
+``connection.health_changed`` event when that changes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketbridge.context import AppContext
+from ticketbridge.db.session import transaction
+from ticketbridge.errors import VendorUnauthorized
+from ticketbridge.provisioning import repository
+from ticketbridge.provisioning.models import Connection
+from ticketbridge.webhooks import dispatch, events
+
+HEALTH = {
+    "VendorUnauthorized": ("UNAUTHORIZED", "Jira rejected the stored credentials", "CUSTOMER"),
+    "VendorRateLimited": ("RATE_LIMIT_EXCEEDED", "Jira rate limit exceeded", "VENDOR"),
+    "VendorUnavailable": ("VENDOR_SERVER_ERROR", "Jira is failing or unreachable", "VENDOR"),
+    "VendorTimeout": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "JobTimedOut": (
+        "EXECUTION_TIMEOUT",
+        "The last job ran past the connection's timeout_secs",
+        "CUSTOMER",
+    ),
+    "VendorRequestError": ("VENDOR_CLIENT_ERROR", "Jira rejected a request", "CUSTOMER"),
+}
+
+
+def health_for(exc: BaseException | None) -> dict[str, Any]:
+    if exc is None:
+        return {
+            "name": "HEALTHY",
+            "status": "HEALTHY",
+            "description": "Last job succeeded",
+            "resolution_owner": None,
+        }
+    for cls in type(exc).__mro__:
+        if cls.__name__ in HEALTH:
+            name, description, owner = HEALTH[cls.__name__]
+            break
+    else:
+        name, description, owner = "INTERNAL_ERROR", "TicketBridge failed", "TICKETBRIDGE"
+    return {"name": name, "status": name, "description": description, "resolution_owner": owner}
+
+
+async def record_health(
+    ctx: AppContext, session: AsyncSession, connection: Connection, exc: BaseException | None
+) -> None:
+    """Writes the connection's health in the caller's transaction; a new status is a
+    ``connection.health_changed`` event (queued with the transaction on procrastinate; on
+    the embedded worker sent at once, the request's commit being the next thing to run)."""
+    previous = connection.health
+    connection.health = health_for(exc)
+    changed = events.health_changed(connection, previous)
+    if changed:
+        later = await dispatch.publish(ctx, session, connection.account_id, [changed])
+        dispatch.deliver_later(ctx, connection.account_id, later)
+
+
+async def record_vendor_failure(
+    ctx: AppContext, connection_id: uuid.UUID, exc: BaseException
+) -> None:
+    """Credentials that stopped working mark the connection, in a transaction of its own."""
+    later: list[events.Event] = []
+    async with transaction(ctx.sessionmaker) as session:
+        connection = await repository.get_connection_unscoped(session, connection_id)
+        if connection is not None:
+            previous = connection.health
+            connection.health = health_for(exc)
+            changed = events.health_changed(connection, previous)
+            if changed:
+                later = await dispatch.publish(ctx, session, connection.account_id, [changed])
+    if connection is not None:  # after the commit
+        dispatch.deliver_later(ctx, connection.account_id, later)
+
+
+@asynccontextmanager
+async def vendor_guard(ctx: AppContext, connection: Connection) -> AsyncIterator[None]:
+    """Around a request's vendor calls: credentials the vendor refused mark the connection
+    (`record_vendor_failure`); the error goes on to the caller."""
+    try:
+        yield
+    except VendorUnauthorized as exc:
+        await record_vendor_failure(ctx, connection.id, exc)
+        raise
