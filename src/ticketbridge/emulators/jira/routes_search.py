@@ -43,8 +43,8 @@ from .jql import CompiledJql, JqlCatalog, JqlContext, JqlError, compile_jql
 from .jql_eval import canonical, iter_clauses
 from .jql_values import DATE_FIELDS, parse_absolute
 from .models import Issue
-from .routes_issues import transitions_of
 from .service import now
+from .views import transitions_of
 
 DEFAULT_MAX = 50
 MAX_WITH_FIELDS = 100
@@ -294,7 +294,7 @@ async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:
     requested = params.get("maxResults")
     size = DEFAULT_MAX if requested in (None, "", 0) else int(requested)
     size = min(max(size, 1), cap)
-    hidden = ctx.emulator.faults.hidden(reconcile_ids(params.get("reconcileIssues")))
+    hidden = ctx.faults.hidden(reconcile_ids(params.get("reconcileIssues")))
     page, token = select_page(ctx, compiled, jctx, jql, params.get("nextPageToken"), size, hidden)
     transitions = transitions_of(ctx)  # the field selection is parsed once, not per issue
     body: dict[str, Any] = {
