@@ -40,7 +40,8 @@ from . import catalog
 from .errors import SEARCH_REMOVED, UNBOUNDED_JQL, JiraError, bad_request
 from .http import ApiRoute, Ctx, json_response
 from .jql import CompiledJql, JqlCatalog, JqlContext, JqlError, compile_jql
-from .jql_eval import canonical, iter_clauses
+from .jql_ast import iter_clauses
+from .jql_eval import canonical
 from .jql_values import DATE_FIELDS, parse_absolute
 from .models import Issue
 from .service import now
