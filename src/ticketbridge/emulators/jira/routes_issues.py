@@ -6,11 +6,12 @@ from typing import Any
 
 from starlette.responses import Response
 
+from . import edits
 from . import service as svc
 from .errors import JiraError, bad_request, not_found
 from .http import ApiRoute, Ctx, json_response, no_content
+from .issue_serializers import FieldSelection, comment_json, issue_json
 from .models import Issue
-from .serializers import FieldSelection, comment_json, issue_json
 from .views import transition_json, transitions_of
 
 MAX_BULK = 50
@@ -83,7 +84,7 @@ async def get_issue(ctx: Ctx) -> Response:
 
 async def edit_issue(ctx: Ctx) -> Response:
     issue = ctx.issue()
-    svc.edit_issue(ctx.state, issue, await ctx.body(), ctx.api.adf)
+    edits.edit_issue(ctx.state, issue, await ctx.body(), ctx.api.adf)
     if ctx.query_bool("returnIssue"):
         return json_response(render_issue(ctx, issue, fields=[]))
     return no_content()

@@ -39,6 +39,7 @@ from starlette.responses import Response
 from . import catalog
 from .errors import SEARCH_REMOVED, UNBOUNDED_JQL, JiraError, bad_request
 from .http import ApiRoute, Ctx, json_response
+from .issue_serializers import FieldSelection, issue_json
 from .jql import CompiledJql, JqlCatalog, JqlContext, JqlError, compile_jql
 from .jql_ast import iter_clauses
 from .jql_eval import canonical
@@ -288,8 +289,6 @@ async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:
     fields = params.get("fields") or []
     expand = params.get("expand") or []
     properties = params.get("properties") or []
-    from .serializers import FieldSelection, issue_json  # local: keeps the import list short
-
     selection = FieldSelection.parse(fields, "id")
     cap = MAX_IDS_ONLY if selection.only_ids else MAX_WITH_FIELDS
     requested = params.get("maxResults")
