@@ -10,10 +10,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ticketbridge.connectors.jira.adf import adf_to_text, is_adf_document, text_to_adf
-
 from . import catalog
 from . import fields as f
+from .adf_text import text_to_document
 from .errors import JiraError, bad_request
 from .models import Comment, Issue, Project, Transition
 from .state import EmulatorState
@@ -161,14 +160,11 @@ def check_property(key: str, value: Any) -> None:
 
 def parse_comment_body(body: Any, adf: bool, errors: f.Errors) -> tuple[dict[str, Any], str]:
     if adf:
-        if not is_adf_document(body):
-            errors["comment"] = f.ADF_REQUIRED
-            return {}, ""
-        return body, adf_to_text(body)
+        return f.rich_document("comment", body, errors) or ({}, "")
     if not isinstance(body, str) or not body:
         errors["comment"] = "Comment body can not be empty!"
         return {}, ""
-    return text_to_adf(body), body
+    return text_to_document(body), body
 
 
 def add_comment(
