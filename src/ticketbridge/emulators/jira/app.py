@@ -12,7 +12,6 @@ import asyncio
 import base64
 import binascii
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,10 +22,11 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from . import oauth, routes_control, routes_issues, routes_meta, routes_search, routes_users
-from .config import EmulatorConfig
+from .config import EmulatorConfig, Site
 from .errors import NOT_AUTHENTICATED, JiraError
 from .faults import Faults
 from .http import ApiRoute, Ctx, error_response
+from .seed import seed_state
 from .serializers import Api
 from .state import EmulatorState, SeedParams
 
@@ -48,12 +48,6 @@ class ApiVersionConvertor(Convertor[str]):
 register_url_convertor("apiver", ApiVersionConvertor())
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
-    cloud_id: str
-    name: str
-
-
 class Emulator:
     """One emulated site: state, faults/stats, OAuth store, and the ASGI entry point."""
 
@@ -69,7 +63,8 @@ class Emulator:
                 email=config.email,
                 api_token=config.api_token,
                 require_bug_customer_impact=config.require_bug_customer_impact,
-            )
+            ),
+            seed_state,
         )
         self.faults = Faults(config.faults, seed=config.seed)
         self.oauth = oauth.OAuthStore(
@@ -139,7 +134,7 @@ class Emulator:
                 return denied
             api = Api(request.scope["tb.base"], request.path_params["version"])
             try:
-                response = await spec.handler(Ctx(self.state, api, request, self))
+                response = await spec.handler(Ctx(self.state, api, request, self.faults))
             except JiraError as exc:
                 return error_response(exc)
             if spec.write and response.status_code < 300 and self.faults.should_drop():

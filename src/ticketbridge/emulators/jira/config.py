@@ -19,6 +19,14 @@ def cloud_id_for_seed(seed: int) -> str:
     return str(uuid.UUID(int=random.Random(f"cloud-{seed}").getrandbits(128), version=4))
 
 
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The emulated site's identity (what `/_emulator/info` and the gateway check)."""
+
+    cloud_id: str
+    name: str
+
+
 @dataclass
 class EmulatorConfig:
     host: str = "127.0.0.1"

@@ -1,7 +1,9 @@
 """Parsing and validating issue field values as Jira does on create and edit.
 
 Each parser returns the parsed value or records a message in `errors` (field id -> message),
-so one request reports every bad field at once, like Jira's ErrorCollection.
+so one request reports every bad field at once, like Jira's ErrorCollection. The exception is
+a rich-text object that breaks the ADF rules: Jira refuses the whole request at once with
+`INVALID_INPUT` (`rich_document` raises it).
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import re
 from datetime import date
 from typing import Any
 
-from ticketbridge.connectors.jira.adf import adf_to_text, is_adf_document, text_to_adf
-
+from . import adf as adf_rules
 from . import catalog
+from .adf_text import document_text, text_to_document
+from .errors import bad_request
 from .models import Issue, IssueType, Priority, Project, User
 from .state import EmulatorState
 
-ADF_REQUIRED = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 SUMMARY_REQUIRED = "You must specify a summary of the issue."
 SUMMARY_TOO_LONG = "Summary must be less than 255 characters."
 SUMMARY_NEWLINES = "The summary is invalid because it contains newline characters."
@@ -102,14 +104,24 @@ def parse_rich_text(
     if value is None:
         return None, ""
     if adf:
-        if not is_adf_document(value):
-            errors[field_id] = ADF_REQUIRED
-            return None
-        return value, adf_to_text(value)
+        return rich_document(field_id, value, errors)
     if not isinstance(value, str):
         errors[field_id] = "Operation value must be a string"
         return None
-    return text_to_adf(value), value
+    return text_to_document(value), value
+
+
+def rich_document(field_id: str, value: Any, errors: Errors) -> tuple[dict[str, Any], str] | None:
+    """(document, plain text) of a REST v3 rich-text value, checked by the emulator's ADF
+    rules: not an object records `ADF_REQUIRED`; an object breaking the rules raises 400
+    `INVALID_INPUT`."""
+    found = adf_rules.problem(value)
+    if found == adf_rules.INVALID_INPUT:
+        raise bad_request(None, adf_rules.INVALID_INPUT)
+    if found is not None:
+        errors[field_id] = found
+        return None
+    return value, document_text(value)
 
 
 def parse_priority(value: Any, errors: Errors) -> Priority | None:

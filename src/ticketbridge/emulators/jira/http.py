@@ -5,28 +5,27 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .errors import JiraError, bad_request, not_found
+from .faults import Faults
 from .models import Issue
 from .serializers import Api
 from .state import EmulatorState
 
-if TYPE_CHECKING:
-    from .app import Emulator
-
 
 @dataclass(slots=True)
 class Ctx:
-    """What a REST handler needs: the store, the API flavour/base and the raw request."""
+    """What a REST handler needs: the store, the API flavour/base, the raw request, and the
+    site's faults (stats, search visibility of new issues)."""
 
     state: EmulatorState
     api: Api
     request: Request
-    emulator: Emulator
+    faults: Faults
 
     def issue(self, id_or_key: str | None = None) -> Issue:
         ident = id_or_key if id_or_key is not None else self.request.path_params["issueIdOrKey"]

@@ -1,7 +1,8 @@
-"""JQL semantics for the Jira emulator: syntax tree, compilation into closures, sort keys.
+"""JQL semantics for the Jira emulator: compilation into closures, sort keys, validation.
 
-`jql.py` parses query text into the nodes below and is the public entry point. This module
-turns a tree into a *binder* once per query: `binder(ctx) -> predicate(issue) -> bool`.
+`jql_parse.py` turns query text into the nodes of `jql_ast.py`; `jql.py` is the public
+entry point. This module turns a tree into a *binder* once per query:
+`binder(ctx) -> predicate(issue) -> bool`.
 Values that depend on the request (`now()`, relative dates, `currentUser()`) are resolved
 when binding, so filtering tens of thousands of issues never re-walks the tree.
 Compilation collects Jira-worded messages in `Compiler.errors` instead of raising, so that
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
-from ticketbridge.emulators.jira.jql_values import (
+from .jql_ast import Clause, FieldRef, Node, Not, Or, Query, SortItem, Value, iter_clauses
+from .jql_text import text_conditions, text_matcher
+from .jql_types import JqlCatalog, JqlContext
+from .jql_values import (
     ALIASES,
     CATEGORY_VALUES,
     DATE_FIELDS,
@@ -32,86 +35,12 @@ from ticketbridge.emulators.jira.jql_values import (
     property_getter,
     property_rank,
     split_key,
-    text_conditions,
-    text_matcher,
     utc_now,
 )
 
-if TYPE_CHECKING:
-    from ticketbridge.emulators.jira.jql import JqlCatalog, JqlContext
-
 Pred: TypeAlias = Callable[[Any], bool]
-Binder: TypeAlias = Callable[["JqlContext"], Pred]
+Binder: TypeAlias = Callable[[JqlContext], Pred]
 SortKey: TypeAlias = Callable[[Any], tuple[Any, ...]]
-
-
-# --- syntax tree -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """An operand: a literal ("str"), the EMPTY/NULL keyword ("empty") or a function ("func")."""
-
-    kind: str
-    text: str = ""
-    args: tuple[str, ...] = ()
-
-    def render(self) -> str:
-        return f"{self.text}({', '.join(self.args)})" if self.kind == "func" else self.text
-
-
-EMPTY = Value("empty", "EMPTY")
-
-
-@dataclass(frozen=True, slots=True)
-class FieldRef:
-    """A field as written; `prop_key` is set for bracket fields like `issue.property[k].a.b`."""
-
-    name: str
-    prop_key: str | None = None
-    prop_path: tuple[str, ...] = ()
-
-    def display(self) -> str:
-        if self.prop_key is None:
-            return self.name
-        return f"{self.name}[{self.prop_key}]" + "".join(f".{p}" for p in self.prop_path)
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    field: FieldRef
-    op: str  # = != > >= < <= ~ !~ "in" "not in" "is" "is not"
-    values: tuple[Value, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    item: Node
-
-
-Node: TypeAlias = Clause | And | Or | Not
-
-
-@dataclass(frozen=True, slots=True)
-class SortItem:
-    field: FieldRef
-    descending: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    where: Node | None
-    order_by: tuple[SortItem, ...] = ()
 
 
 # --- operators per field ---------------------------------------------------------------------
@@ -418,21 +347,6 @@ class Compiler:
 
 
 # --- catalog validation ----------------------------------------------------------------------
-
-
-def iter_clauses(node: Node | None) -> list[Clause]:
-    """The clauses of a WHERE tree, left to right."""
-    out: list[Clause] = []
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Clause):
-            out.append(n)
-        elif isinstance(n, Not):
-            stack.append(n.item)
-        else:
-            stack.extend(reversed(n.items))
-    return out
 
 
 def validate(query: Query, catalog: JqlCatalog | None) -> list[str]:

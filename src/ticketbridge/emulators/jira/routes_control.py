@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-if TYPE_CHECKING:
-    from .app import Emulator
+from .config import Site
+from .faults import Faults
+from .state import EmulatorState
 
 
-def _emulator(request: Request) -> Emulator:
-    emulator: Emulator = request.app.state.emulator
+class Controlled(Protocol):
+    """What the control endpoints drive: the app puts it in `app.state.emulator`."""
+
+    @property
+    def site(self) -> Site: ...
+
+    @property
+    def state(self) -> EmulatorState: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    def reset(self) -> None: ...
+
+
+def _emulator(request: Request) -> Controlled:
+    emulator: Controlled = request.app.state.emulator
     return emulator
 
 

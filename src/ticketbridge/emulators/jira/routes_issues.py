@@ -6,12 +6,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import catalog
+from . import edits
 from . import service as svc
 from .errors import JiraError, bad_request, not_found
 from .http import ApiRoute, Ctx, json_response, no_content
-from .models import Issue, Transition
-from .serializers import FieldSelection, comment_json, issue_json, status_json
+from .issue_serializers import FieldSelection, comment_json, issue_json
+from .models import Issue
+from .views import transition_json, transitions_of
 
 MAX_BULK = 50
 MAX_BULKFETCH = 100
@@ -19,27 +20,6 @@ MAX_BULKFETCH = 100
 
 def created_json(ctx: Ctx, issue: Issue) -> dict[str, Any]:
     return {"id": str(issue.id), "key": issue.key, "self": f"{ctx.api.root}/issue/{issue.id}"}
-
-
-def transition_json(ctx: Ctx, transition: Transition) -> dict[str, Any]:
-    return {
-        "id": transition.id,
-        "name": transition.name,
-        "to": status_json(ctx.state, ctx.api, catalog.STATUSES[transition.to_status_id]),
-        "hasScreen": False,
-        "isGlobal": not transition.sources,
-        "isInitial": False,
-        "isAvailable": True,
-        "isConditional": False,
-        "looped": False,
-    }
-
-
-def transitions_of(ctx: Ctx) -> Any:
-    def build(issue: Issue) -> list[dict[str, Any]]:
-        return [transition_json(ctx, t) for t in svc.available_transitions(ctx.state, issue)]
-
-    return build
 
 
 def render_issue(
@@ -67,8 +47,8 @@ def render_issue(
 async def create_issue(ctx: Ctx) -> Response:
     payload = await ctx.body()
     issue = svc.create_issue(ctx.state, payload, ctx.api.adf)
-    ctx.emulator.faults.stats.issues_created += 1
-    ctx.emulator.faults.created(issue.id)
+    ctx.faults.stats.issues_created += 1
+    ctx.faults.created(issue.id)
     body = created_json(ctx, issue)
     if isinstance(payload, dict) and payload.get("transition"):
         body["transition"] = {"status": 200, "errorCollection": {"errorMessages": [], "errors": {}}}
@@ -92,8 +72,8 @@ async def create_issues(ctx: Ctx) -> Response:
                 {"status": exc.status, "failedElementNumber": index, "elementErrors": exc.body()}
             )
             continue
-        ctx.emulator.faults.stats.issues_created += 1
-        ctx.emulator.faults.created(issue.id)
+        ctx.faults.stats.issues_created += 1
+        ctx.faults.created(issue.id)
         issues.append(created_json(ctx, issue))
     return json_response({"issues": issues, "errors": errors}, 201 if issues else 400)
 
@@ -104,7 +84,7 @@ async def get_issue(ctx: Ctx) -> Response:
 
 async def edit_issue(ctx: Ctx) -> Response:
     issue = ctx.issue()
-    svc.edit_issue(ctx.state, issue, await ctx.body(), ctx.api.adf)
+    edits.edit_issue(ctx.state, issue, await ctx.body(), ctx.api.adf)
     if ctx.query_bool("returnIssue"):
         return json_response(render_issue(ctx, issue, fields=[]))
     return no_content()

@@ -39,12 +39,14 @@ from starlette.responses import Response
 from . import catalog
 from .errors import SEARCH_REMOVED, UNBOUNDED_JQL, JiraError, bad_request
 from .http import ApiRoute, Ctx, json_response
+from .issue_serializers import FieldSelection, issue_json
 from .jql import CompiledJql, JqlCatalog, JqlContext, JqlError, compile_jql
-from .jql_eval import canonical, iter_clauses
+from .jql_ast import iter_clauses
+from .jql_eval import canonical
 from .jql_values import DATE_FIELDS, parse_absolute
 from .models import Issue
-from .routes_issues import transitions_of
 from .service import now
+from .views import transitions_of
 
 DEFAULT_MAX = 50
 MAX_WITH_FIELDS = 100
@@ -287,14 +289,12 @@ async def _search(ctx: Ctx, params: dict[str, Any]) -> Response:
     fields = params.get("fields") or []
     expand = params.get("expand") or []
     properties = params.get("properties") or []
-    from .serializers import FieldSelection, issue_json  # local: keeps the import list short
-
     selection = FieldSelection.parse(fields, "id")
     cap = MAX_IDS_ONLY if selection.only_ids else MAX_WITH_FIELDS
     requested = params.get("maxResults")
     size = DEFAULT_MAX if requested in (None, "", 0) else int(requested)
     size = min(max(size, 1), cap)
-    hidden = ctx.emulator.faults.hidden(reconcile_ids(params.get("reconcileIssues")))
+    hidden = ctx.faults.hidden(reconcile_ids(params.get("reconcileIssues")))
     page, token = select_page(ctx, compiled, jctx, jql, params.get("nextPageToken"), size, hidden)
     transitions = transitions_of(ctx)  # the field selection is parsed once, not per issue
     body: dict[str, Any] = {

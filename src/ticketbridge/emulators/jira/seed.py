@@ -13,9 +13,8 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from ticketbridge.connectors.jira.adf import adf_to_text
-
 from . import catalog
+from .adf_text import document_text
 from .models import Issue, Project, User
 
 if TYPE_CHECKING:
@@ -212,9 +211,9 @@ def seed_issues(state: EmulatorState, rng: random.Random) -> None:
     standard: dict[str, list[Issue]] = {p.id: [] for p in projects}
     anchor = state.anchor
     # Plain text per pooled node; a document's text is its blocks' texts joined by a blank
-    # line, which is how adf_to_text renders consecutive blocks.
+    # line, which is how document_text renders consecutive blocks.
     texts = {
-        id(n): adf_to_text({"type": "doc", "version": 1, "content": [n]})
+        id(n): document_text({"type": "doc", "version": 1, "content": [n]})
         for n in paragraphs + lists
     }
     for offset in offsets:

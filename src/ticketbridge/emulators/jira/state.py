@@ -38,9 +38,12 @@ class SeedParams:
 
 @dataclass(slots=True)
 class EmulatorState:
-    """Everything the emulated Jira site knows. Rebuilt from `params` by `reset()`."""
+    """Everything the emulated Jira site knows. Rebuilt from `params` by `reset()`, which
+    empties the store and calls `seeder` (`seed.seed_state`: the app passes it in, so the
+    store does not depend on how the sample data is made)."""
 
     params: SeedParams
+    seeder: Callable[[EmulatorState], None]
     anchor: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     lock: threading.RLock = field(default_factory=threading.RLock)
     projects: dict[str, Project] = field(default_factory=dict)  # by id
@@ -65,8 +68,6 @@ class EmulatorState:
     # -- lifecycle ---------------------------------------------------------------------
     def reset(self) -> None:
         """Restore the seeded data (same seed, same anchor time => same data)."""
-        from .seed import seed_state  # local import: seed depends on this module
-
         with self.lock:
             self.projects.clear()
             self.users.clear()
@@ -76,7 +77,7 @@ class EmulatorState:
             self.json_cache.clear()
             self.next_issue_id = 10000
             self.next_comment_id = 10000
-            seed_state(self)
+            self.seeder(self)
             self.touch()
 
     def touch(self) -> None:
