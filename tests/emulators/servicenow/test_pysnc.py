@@ -158,3 +158,25 @@ class _Fake(GlideRecord):
     @property
     def sys_id(self) -> str:  # type: ignore[override]
         return self._sys_id
+
+
+@pytest.mark.parametrize("grant", ["password", "client_credentials"])
+def test_oauth_flows(
+    sn: ServiceNowServer, cert: str, grant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pysnc.auth import ServiceNowClientCredentialsFlow, ServiceNowPasswordGrantFlow
+
+    # The client-credentials flow fetches its token with a bare requests.post (no `verify`).
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)
+    config = sn.config
+    flow = (
+        ServiceNowPasswordGrantFlow(
+            config.username, config.password, config.client_id, config.client_secret
+        )
+        if grant == "password"
+        else ServiceNowClientCredentialsFlow(config.client_id, config.client_secret)
+    )
+    snc = ServiceNowClient(sn.base_url, flow, verify=cert)
+    gr = snc.GlideRecord("sys_user_group")
+    gr.query()
+    assert len(gr) == len(sn.state.tables["sys_user_group"])

@@ -3,9 +3,12 @@ bearer tokens with an expiry."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -57,18 +60,30 @@ def _denied(description: str = "access_denied") -> Response:
     return JSONResponse({"error_description": description, "error": "server_error"}, 401)
 
 
-async def token(request: Request) -> Response:
+def _basic_client(header: str) -> tuple[str, str] | None:
+    """Client credentials sent as HTTP Basic (client_secret_basic), if they are."""
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return unquote_plus(client_id), unquote_plus(secret)
 
+
+async def token(request: Request) -> Response:
     emulator = request.app.state.emulator
     store: OAuthStore = emulator.oauth
     if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
         return JSONResponse({"error_description": "invalid_request", "error": "server_error"}, 400)
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items()}
-    if (
-        values.get("client_id") != store.client_id
-        or values.get("client_secret") != store.client_secret
-    ):
+    try:
+        values = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return _denied("invalid_request")
+    client = _basic_client(request.headers.get("authorization", ""))
+    client_id, secret = client or (values.get("client_id"), values.get("client_secret"))
+    if client_id != store.client_id or secret != store.client_secret:
         return _denied()
     grant = values.get("grant_type", "")
     if grant == "password":
