@@ -114,6 +114,8 @@ class ServiceNowServer:
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+            # Clients' idle keep-alive TLS connections would otherwise hold the shutdown.
+            self._server.force_exit = True
         if self._thread is not None:
             self._thread.join(10)
         if self._sock is not None:

@@ -13,7 +13,8 @@ from . import schema
 from .state import fmt
 
 _DATE_GENERATE = re.compile(
-    r"""gs\.dateGenerate\(\s*(['"])(\d{4}-\d{2}-\d{2})\1\s*(?:,\s*(['"])([^'"]*)\3\s*)?\)"""
+    r"""gs\.dateGenerate\(\s*(['"])(\d{4}-\d{2}-\d{2})( \d{2}:\d{2}:\d{2})?\1\s*"""
+    r"""(?:,\s*(['"])([^'"]*)\4\s*)?\)"""
 )
 _AGO = re.compile(r"gs\.(daysAgo|daysAgoStart|daysAgoEnd|hoursAgo|minutesAgo)\(\s*(-?\d+)\s*\)")
 _PLAIN = re.compile(r"gs\.(beginningOfToday|endOfToday|nowDateTime|getUserID)\(\s*\)")
@@ -32,7 +33,8 @@ def script_value(text: str, user_sys_id: str, now: datetime | None = None) -> st
     script = text[len("javascript:") :].strip().rstrip(";")
     moment = now or datetime.now(UTC)
     if match := _DATE_GENERATE.fullmatch(script):
-        day, clock = match.group(2), match.group(4) or "start"
+        # ('date', 'time' | 'start' | 'end'), or one 'date time' argument (as pysnow sends)
+        day, clock = match.group(2), (match.group(3) or "").strip() or match.group(5) or "start"
         clock = {"start": "00:00:00", "end": "23:59:59"}.get(clock, clock)
         try:
             return fmt(datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC))
