@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
 
@@ -311,3 +313,55 @@ def test_choices_and_groups_tables(client: httpx.Client) -> None:
     assert choices[3]["label"] == "Resolved"
     members = client.get("/api/now/table/sys_user_grmember", params={"sysparm_limit": "1"})
     assert set(members.json()["result"][0]["group"]) == {"link", "value"}
+
+
+def test_chosen_sys_id_and_suppressed_sys_fields(client: httpx.Client) -> None:
+    chosen = "ab" * 16
+    created = client.post("/api/now/table/incident", json={"sys_id": chosen})
+    assert created.json()["result"]["sys_id"] == chosen
+    again = client.post("/api/now/table/problem", json={"sys_id": chosen})
+    assert again.status_code == 403
+    assert again.json()["error"]["detail"] == "Unique Key violation detected by database"
+    before = created.json()["result"]
+    quiet = client.patch(
+        f"/api/now/table/incident/{chosen}",
+        params={"sysparm_suppress_auto_sys_field": "true"},
+        json={"short_description": "silent"},
+    ).json()["result"]
+    assert quiet["short_description"] == "silent"
+    assert (quiet["sys_mod_count"], quiet["sys_updated_on"]) == (
+        before["sys_mod_count"],
+        before["sys_updated_on"],
+    )
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = st.sampled_from(
+    ["state", "impact", "urgency", "assigned_to", "close_code", "sys_id", "number", "x", "comments"]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(JSON, st.dictionaries(FIELDS, JSON, max_size=4)),
+    st.sampled_from(["incident", "problem", "task", "sys_user"]),
+)
+def test_any_write_body_gives_a_record_or_a_clean_4xx(
+    client: httpx.Client, body: object, table: str
+) -> None:
+    response = client.post(f"/api/now/table/{table}", json=body)
+    assert response.status_code in (201, 400, 403), response.text
+    if response.status_code != 201:
+        assert response.json()["status"] == "failure"

@@ -4,16 +4,18 @@ and the insert/update/delete rules (defaults, priority lookup, data policy, dele
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from . import schema
-from .errors import data_policy, invalid_table, no_record
+from .errors import OPERATION_FAILED, SNError, data_policy, invalid_table, no_record
 
 Record = dict[str, str]
 Seeder = Callable[["InstanceState", "SeedParams"], None]
 FMT = "%Y-%m-%d %H:%M:%S"
+SYS_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def fmt(moment: datetime) -> str:
@@ -111,15 +113,22 @@ class InstanceState:
         if schema.is_task(table):
             self._task_defaults(table, record, user, now)
         record.update({k: v for k, v in values.items() if k in fields and not k.startswith("sys_")})
-        if values.get("sys_id") and len(values["sys_id"]) == 32:
-            record["sys_id"] = values["sys_id"]
+        wanted = values.get("sys_id", "")
+        if SYS_ID.fullmatch(wanted):  # a client may choose the sys_id of a new record
+            if any(self.find(t, wanted) for t in ("task", *self.tables)):
+                raise SNError(403, OPERATION_FAILED, "Unique Key violation detected by database")
+            record["sys_id"] = wanted
         if schema.is_task(table):
             self._task_rules(table, record, {}, user, now)
         self._journal(table, record, user, now)
         self.tables[table][record["sys_id"]] = record
         return record
 
-    def update(self, table: str, sys_id: str, values: dict[str, str], user: str) -> Record:
+    def update(
+        self, table: str, sys_id: str, values: dict[str, str], user: str, auto_sys: bool = True
+    ) -> Record:
+        """Apply `values`; with `auto_sys` False (sysparm_suppress_auto_sys_field) the
+        sys_updated_* fields and sys_mod_count stay as they were."""
         concrete, record = self.get(table, sys_id)
         fields = schema.TABLES[concrete]
         changes = {k: v for k, v in values.items() if k in fields and not k.startswith("sys_")}
@@ -128,9 +137,10 @@ class InstanceState:
         if schema.is_task(concrete):
             self._task_rules(concrete, candidate, record, user, now)
         self._journal(concrete, candidate, user, now)
-        candidate["sys_mod_count"] = str(int(record["sys_mod_count"] or 0) + 1)
-        candidate["sys_updated_on"] = now
-        candidate["sys_updated_by"] = user
+        if auto_sys:
+            candidate["sys_mod_count"] = str(int(record["sys_mod_count"] or 0) + 1)
+            candidate["sys_updated_on"] = now
+            candidate["sys_updated_by"] = user
         record.update(candidate)
         return record
 

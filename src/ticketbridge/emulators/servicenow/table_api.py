@@ -177,7 +177,8 @@ def create_record(state: InstanceState, call: Call, table: str) -> Reply:
 def update_record(state: InstanceState, call: Call, table: str, sys_id: str) -> Reply:
     _known(state, table)
     state.get(table, sys_id)
-    record = state.update(table, sys_id, write_values(state, table, call), call.user)
+    auto_sys = not _flag(call, "sysparm_suppress_auto_sys_field")
+    record = state.update(table, sys_id, write_values(state, table, call), call.user, auto_sys)
     return Reply(200, {"result": encode(state, table, record, _enc(call))})
 
 
