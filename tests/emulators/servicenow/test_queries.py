@@ -58,6 +58,8 @@ CASES = [
     ("state=2^ORbogus=1", lambda r: r["state"] == "2"),
     ("%%%garbage^state=3", lambda r: r["state"] == "3"),
     ("", lambda r: True),
+    ("^NQstate=2", lambda r: r["state"] == "2"),
+    ("state=2^NQbogus=1", lambda r: True),  # the second group lost its only condition
 ]
 
 

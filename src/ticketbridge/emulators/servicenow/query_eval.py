@@ -112,14 +112,16 @@ class Evaluator:
     def matcher(self, query: Query) -> Predicate:
         groups: list[list[list[Predicate]]] = []
         for group in query.groups:
+            if not group:
+                continue  # nothing written there (a leading ^NQ, an empty query)
             clauses = []
             for clause in group:
                 compiled = [p for p in (self.compile(c) for c in clause) if p is not None]
                 if compiled:
                     clauses.append(compiled)
             groups.append(clauses)
-        if not any(groups):
-            return lambda r: True
+        if not groups or not all(groups):
+            return lambda r: True  # a group whose conditions were all dropped matches all
 
         def match(row: Row) -> bool:
             return any(all(any(p(row) for p in clause) for clause in g) for g in groups)
