@@ -4,7 +4,7 @@ queries, inserts, updates, deletes, paging by its batch size, get by sys_id, Bat
 from __future__ import annotations
 
 import pytest
-from pysnc import GlideRecord, ServiceNowClient
+from pysnc import ServiceNowClient
 from pysnc.exceptions import AuthenticationException, NotFoundException
 
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
@@ -143,21 +143,12 @@ def test_errors_map_to_pysnc_exceptions(sn: ServiceNowServer, cert: str) -> None
     with pytest.raises(AuthenticationException):
         gr.query()
     good = ServiceNowClient(sn.base_url, (sn.config.username, sn.config.password), verify=cert)
+    sys_id = next(iter(sn.state.tables["incident"]))
+    first, second = good.GlideRecord("incident"), good.GlideRecord("incident")
+    assert first.get(sys_id) and second.get(sys_id)
+    first.delete()
     with pytest.raises(NotFoundException):
-        good.table_api.delete(_Fake("incident", "0" * 32))
-
-
-class _Fake(GlideRecord):
-    def __init__(self, table: str, sys_id: str) -> None:
-        self._table, self._sys_id = table, sys_id
-
-    @property
-    def table(self) -> str:  # type: ignore[override]
-        return self._table
-
-    @property
-    def sys_id(self) -> str:  # type: ignore[override]
-        return self._sys_id
+        second.delete()  # already gone: 404 No Record found
 
 
 @pytest.mark.parametrize("grant", ["password", "client_credentials"])

@@ -169,16 +169,16 @@ class Emulator:
         await faults.delay()
         injected = faults.check()
         if injected is not None:
-            return _respond(Reply(injected.status, injected.body, injected.headers), call)
+            return _respond(Reply(injected.status, injected.body, injected.headers))
         try:
             call.user = self.authenticate(request)
         except SNError as exc:
-            return _respond(error_reply(exc), call)
+            return _respond(error_reply(exc))
         reply = await self.dispatch(call, in_batch=False)
         reply.headers.update(faults.rate_headers())
         if call.method in WRITES and reply.status < 300 and faults.should_drop():
             request.scope["tb.drop"] = True
-        return _respond(reply, call)
+        return _respond(reply)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -213,7 +213,7 @@ class Emulator:
         return wrapped
 
 
-def _respond(reply: Reply, call: Call) -> Response:
+def _respond(reply: Reply) -> Response:
     content = reply.content()
     headers = dict(reply.headers)
     if reply.body is None:
