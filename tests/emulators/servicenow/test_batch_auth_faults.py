@@ -191,8 +191,14 @@ def test_injected_503_and_429(client: httpx.Client, sn: ServiceNowServer) -> Non
     sn.set_faults(error_503_ratio=1.0)
     assert client.get("/api/now/table/incident").status_code == 503
     sn.set_faults(error_503_ratio=0.0, error_429_ratio=1.0)
+    limited = client.get("/api/now/table/incident")
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "1"
+    assert limited.headers["x-ratelimit-limit"] == "100"
+    assert limited.headers["x-ratelimit-reset"].isdigit() and limited.headers["x-ratelimit-rule"]
+    assert limited.json()["error"]["message"] == "Rate limit exceeded"
+    sn.set_faults(error_429_ratio=0.0, overload_429_ratio=1.0)
     overloaded = client.get("/api/now/table/incident")
-    assert overloaded.status_code == 429 and "retry-after" in overloaded.headers
+    assert overloaded.status_code == 429 and "retry-after" not in overloaded.headers
     assert "x-ratelimit-limit" not in overloaded.headers
 
 

@@ -37,7 +37,12 @@ def servicenow(
     rate_limit_per_hour: int = typer.Option(
         0, help="A rate-limit rule over all API requests, per hour (0 = no rule)."
     ),
-    error_429_ratio: float = typer.Option(0.0, help="Share of API requests answered 429."),
+    error_429_ratio: float = typer.Option(
+        0.0, help="Share of API requests answered 429 as a rate-limit rule does."
+    ),
+    overload_429_ratio: float = typer.Option(
+        0.0, help="Share of API requests answered a bare 429 (overloaded node, no headers)."
+    ),
     error_503_ratio: float = typer.Option(0.0, help="Share of API requests answered 503."),
     drop_after_commit_ratio: float = typer.Option(
         0.0, help="Share of writes whose connection is dropped after the commit."
@@ -67,6 +72,7 @@ def servicenow(
             "latency_jitter_ms": latency_jitter_ms,
             "rate_limit_per_hour": rate_limit_per_hour,
             "error_429_ratio": error_429_ratio,
+            "overload_429_ratio": overload_429_ratio,
             "error_503_ratio": error_503_ratio,
             "drop_after_commit_ratio": drop_after_commit_ratio,
             "quota_max_page_size": quota_max_page_size,

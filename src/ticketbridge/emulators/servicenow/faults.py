@@ -23,7 +23,10 @@ class FaultConfig:
     latency_jitter_ms: float = 0.0
     # A rate-limit rule (sys_rate_limit_rules) over all API requests: requests per hour.
     rate_limit_per_hour: int | None = None
-    error_429_ratio: float = 0.0  # overload 429s: no rate-limit headers, as an instance sends
+    # 429s as a rate-limit rule sends them (Retry-After, X-RateLimit-*, the documented body);
+    # the limit shown is rate_limit_per_hour, else 100.
+    error_429_ratio: float = 0.0
+    overload_429_ratio: float = 0.0  # an overloaded node's bare 429: no headers at all
     error_503_ratio: float = 0.0
     drop_after_commit_ratio: float = 0.0  # writes only: commit, then abort the TCP connection
     retry_after_seconds: int = 1  # Retry-After on 429s
@@ -115,11 +118,13 @@ class Faults:
             jitter = self.rng.uniform(0, cfg.latency_jitter_ms) if cfg.latency_jitter_ms else 0.0
             await asyncio.sleep((cfg.latency_ms + jitter) / 1000.0)
 
-    def rate_headers(self) -> dict[str, str]:
+    def rate_headers(self, limit: int | None = None) -> dict[str, str]:
         """The headers of the matching rate-limit rule (none without a rule)."""
-        limit = self.config.rate_limit_per_hour
+        limit = limit or self.config.rate_limit_per_hour
         if not limit:
             return {}
+        if not self.window_start:
+            self.window_start = time.monotonic()
         reset = int(time.time() - time.monotonic() + self.window_start + 3600)
         return {
             "X-RateLimit-Limit": str(limit),
@@ -137,19 +142,24 @@ class Faults:
                 self.window_start, self.window_count = now, 0
             self.window_count += 1
             if self.window_count > limit:
-                self.stats.responses_429 += 1
-                headers = {"Retry-After": str(cfg.retry_after_seconds), **self.rate_headers()}
-                detail = f"Rate limit of {limit} requests per hour for Table API exceeded"
-                return Injected(429, headers, error_body("Rate limit exceeded", detail))
+                return self._rate_limited(limit)
         if cfg.error_429_ratio and self.rng.random() < cfg.error_429_ratio:
+            return self._rate_limited(limit or 100)
+        if cfg.overload_429_ratio and self.rng.random() < cfg.overload_429_ratio:
             self.stats.responses_429 += 1
-            headers = {"Retry-After": str(cfg.retry_after_seconds)}
-            return Injected(429, headers, error_body("Rate limit exceeded", None))
+            return Injected(429, {}, error_body("Too Many Requests", None))
         if cfg.error_503_ratio and self.rng.random() < cfg.error_503_ratio:
             self.stats.responses_503 += 1
             body = error_body("Service Unavailable", "The instance is temporarily overloaded")
             return Injected(503, {}, body)
         return None
+
+    def _rate_limited(self, limit: int) -> Injected:
+        self.stats.responses_429 += 1
+        headers = {"Retry-After": str(self.config.retry_after_seconds)}
+        headers |= self.rate_headers(limit)
+        detail = f"Rate limit of {limit} requests per hour for Table API exceeded"
+        return Injected(429, headers, error_body("Rate limit exceeded", detail))
 
     def cancelled(self, page_size: int) -> Injected | None:
         """The transaction quota: a page above `quota_max_page_size` rows is cancelled."""
