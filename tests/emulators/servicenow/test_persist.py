@@ -38,3 +38,16 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
     bad.write_text("{nope")
     with pytest.raises(ValueError, match="cannot read"):
         persist.load(state, bad)
+
+
+def test_seed_is_deterministic() -> None:
+    params = SeedParams(seed=7, records=40, users=6, groups=3)
+    first, second = InstanceState(params, seed), InstanceState(params, seed)
+    assert first.tables == second.tables
+    assert len(first.tables["incident"]) == 40 and len(first.tables["problem"]) == 10
+    assert len(first.tables["sys_user"]) == 7 and len(first.tables["sys_user_group"]) == 3
+    other = InstanceState(SeedParams(seed=8, records=40, users=6, groups=3), seed)
+    assert other.tables["incident"] != first.tables["incident"]
+    first.insert("incident", {}, "admin")
+    first.reset()
+    assert first.tables == second.tables
