@@ -22,13 +22,13 @@ from ticketbridge.cli_support import (
 )
 from ticketbridge.context import AppContext
 from ticketbridge.db.session import transaction
+from ticketbridge.emulators.cli import app as emulator_app
 from ticketbridge.logs import configure_logging, quiet_vendor_http
 
 app = typer.Typer(help="TicketBridge: unified ITSM API", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts and API keys", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys", no_args_is_help=True)
-emulator_app = typer.Typer(help="Local vendor emulators", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(connections_app, name="connections")
@@ -241,17 +241,6 @@ def demo(
         allow_private_webhook_urls=allow_private_webhook_urls,
     )
 
-
-def _mount_emulators() -> None:
-    try:
-        from ticketbridge.emulators.jira.cli import app as jira_cli
-    except ImportError:  # pragma: no cover - the emulator ships with the package
-        return
-    for command in jira_cli.registered_commands:
-        emulator_app.registered_commands.append(command)
-
-
-_mount_emulators()
 
 if __name__ == "__main__":
     app()
