@@ -22,6 +22,7 @@ lint: install
 	$(VENV)/bin/ruff format --check src tests bench clients/python examples
 	$(VENV)/bin/ruff check src tests bench clients/python examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format src tests bench clients/python examples

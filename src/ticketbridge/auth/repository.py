@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ticketbridge.provisioning.models import ApiKey
+from ticketbridge.auth.models import ApiKey
 
 
 async def touch_api_key(

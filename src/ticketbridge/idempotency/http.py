@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,15 @@ from ticketbridge.context import AppContext
 from ticketbridge.errors import TicketBridgeError
 from ticketbridge.idempotency import service
 from ticketbridge.idempotency.service import Claim
+
+# The request header every write takes (docs/api.md, "Idempotency").
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Makes the write safe to retry: the first response is replayed",
+    ),
+]
 
 REPLAYED = "Idempotent-Replayed"
 

@@ -9,7 +9,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ticketbridge.auth.models import ApiKey
 from ticketbridge.db.base import Base, IdMixin, TimestampMixin
+
+__all__ = ["Account", "ApiKey", "Connection", "Organization"]
 
 
 class Account(IdMixin, TimestampMixin, Base):
@@ -18,20 +21,6 @@ class Account(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     webhook_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     webhook_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-
-
-class ApiKey(IdMixin, Base):
-    __tablename__ = "api_keys"
-
-    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    name: Mapped[str | None] = mapped_column(String(200), default=None)
-    prefix: Mapped[str] = mapped_column(String(32))
-    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
-    created_at: Mapped[datetime]
-    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
-    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
-
-    __table_args__ = (Index("ix_api_keys_account", "account_id"),)
 
 
 class Organization(IdMixin, TimestampMixin, Base):

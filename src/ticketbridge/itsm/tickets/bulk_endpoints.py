@@ -9,17 +9,18 @@ from fastapi.responses import JSONResponse
 
 from ticketbridge.auth.dependencies import Ctx, CurrentAccount, CurrentConnection, Session
 from ticketbridge.idempotency import http as idempotent
+from ticketbridge.idempotency.http import IdempotencyKey
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.tickets import bulk_writes
 from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, BulkUpdate
-from ticketbridge.itsm.tickets.endpoints import ERRORS, IdempotencyKey
+from ticketbridge.itsm.tickets.schemas import WRITE_ERRORS
 from ticketbridge.itsm.tickets.writes import Write
 from ticketbridge.jobs import embedded
 from ticketbridge.provisioning.schemas import JobAccepted
 
 router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
 
-BULK_ERRORS = {**ERRORS, 413: {"description": "Body over 1 MiB"}}
+BULK_ERRORS = {**WRITE_ERRORS, 413: {"description": "Body over 1 MiB"}}
 
 
 @router.post(

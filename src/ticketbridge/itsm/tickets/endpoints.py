@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ticketbridge.auth.dependencies import (
@@ -14,11 +14,13 @@ from ticketbridge.auth.dependencies import (
 )
 from ticketbridge.errors import Unprocessable
 from ticketbridge.idempotency import http as idempotent
+from ticketbridge.idempotency.http import IdempotencyKey
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.paging import ListEnvelope, page_params
 from ticketbridge.itsm.tickets import repository, serialize, service, writes
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import (
+    WRITE_ERRORS,
     Priority,
     Status,
     TicketCreate,
@@ -28,23 +30,6 @@ from ticketbridge.itsm.tickets.schemas import (
 from ticketbridge.itsm.timestamps import UpdatedSince
 
 router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Makes the write safe to retry: the first response is replayed",
-    ),
-]
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown ticket, connection or referenced object"},
-    409: {"description": "Duplicate identifier, or the Idempotency-Key is in flight"},
-    422: {"description": "Invalid request or rejected by the vendor"},
-    502: {"description": "Vendor rejected our credentials or failed"},
-    503: {"description": "Vendor rate limited after retries (Retry-After)"},
-    504: {"description": "Vendor timed out"},
-}
 
 
 @router.get("", operation_id="list_tickets", response_model=ListEnvelope[TicketOut])
@@ -89,7 +74,7 @@ async def list_tickets(
     "/by-identifier/{identifier}",
     operation_id="get_ticket_by_identifier",
     response_model=TicketOut,
-    responses={404: ERRORS[404]},
+    responses={404: WRITE_ERRORS[404]},
 )
 async def get_ticket_by_identifier(
     identifier: str, session: Session, connection: CurrentConnection
@@ -102,14 +87,14 @@ async def get_ticket_by_identifier(
     "/{ticket_id}",
     operation_id="get_ticket",
     response_model=TicketOut,
-    responses={404: ERRORS[404]},
+    responses={404: WRITE_ERRORS[404]},
 )
 async def get_ticket(ticket_id: str, session: Session, connection: CurrentConnection) -> Ticket:
     """Get a ticket by id."""
     return await service.get_ticket(session, connection, parse_uuid(ticket_id, "Ticket"))
 
 
-@router.post("", operation_id="create_ticket", response_model=TicketOut, responses=ERRORS)
+@router.post("", operation_id="create_ticket", response_model=TicketOut, responses=WRITE_ERRORS)
 async def create_ticket(
     request: Request,
     body: TicketCreate,
@@ -127,7 +112,7 @@ async def create_ticket(
 
 
 @router.patch(
-    "/{ticket_id}", operation_id="update_ticket", response_model=TicketOut, responses=ERRORS
+    "/{ticket_id}", operation_id="update_ticket", response_model=TicketOut, responses=WRITE_ERRORS
 )
 async def update_ticket(
     request: Request,

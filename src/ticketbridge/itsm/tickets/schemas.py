@@ -154,3 +154,14 @@ class TicketUpdate(BaseModel):
         if self.status == "UNKNOWN" or self.priority == "UNKNOWN":
             raise ValueError("UNKNOWN cannot be requested")
         return self
+
+
+# The error answers every ticket write documents in the OpenAPI document.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown ticket, connection or referenced object"},
+    409: {"description": "Duplicate identifier, or the Idempotency-Key is in flight"},
+    422: {"description": "Invalid request or rejected by the vendor"},
+    502: {"description": "Vendor rejected our credentials or failed"},
+    503: {"description": "Vendor rate limited after retries (Retry-After)"},
+    504: {"description": "Vendor timed out"},
+}
