@@ -146,3 +146,22 @@ def test_no_module_is_over_400_lines() -> None:
         if MIGRATIONS not in path.parents and (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+# Test folders for what is not under src/ticketbridge: the SDK (clients/python), the
+# examples (examples/) and shared test helpers.
+OUTSIDE_SRC = {"clients", "examples", "support"}
+
+
+def test_the_tests_mirror_src() -> None:
+    """tests/<path>/test_*.py tests the package src/ticketbridge/<path>/ (tests of top-level
+    modules sit in tests/ itself)."""
+    tests = Path(__file__).resolve().parent
+    unmatched = sorted(
+        str(folder.relative_to(tests))
+        for folder in {path.parent for path in tests.rglob("test_*.py")}
+        if folder != tests
+        and folder.relative_to(tests).parts[0] not in OUTSIDE_SRC
+        and not (PACKAGE / folder.relative_to(tests) / "__init__.py").exists()
+    )
+    assert not unmatched, f"test folders with no package of that path under src: {unmatched}"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from tests.itsm.test_passthrough import connect
+from tests.itsm.passthrough.test_passthrough import connect
 from tests.support.factories import Tenant
 from ticketbridge.config import Settings
 from ticketbridge.connectors import registry

@@ -3,14 +3,14 @@
 `ticket_json(t)` holds the same values as ``TicketOut.model_validate(t)``, in its field
 order, as the column values themselves; `page_json` encodes them with orjson, whose UUID,
 date and datetime forms (``OPT_UTC_Z``) are pydantic's JSON forms. A property test holds
-the two paths together (tests/itsm/test_ticket_serialize.py). Validating 100 stored rows
+the two paths together (tests/itsm/tickets/test_ticket_serialize.py). Validating 100 stored rows
 per page bought nothing: they were validated when written.
 
 The list endpoint does not load ORM entities either: it selects `COLUMNS` (TicketOut's
 fields, in order; the JSON ones as their stored text) and encodes the rows with
 `rows_page_json`, decoding that text with orjson (`json_column`) instead of the driver's
 ``json.loads``; a property test over both stores holds that path equal to loading `Ticket`
-entities and `page_json` (tests/itsm/test_ticket_list_rows.py).
+entities and `page_json` (tests/itsm/tickets/test_ticket_list_rows.py).
 """
 
 from __future__ import annotations
