@@ -13,9 +13,10 @@ from typing import Any, cast
 
 from ticketbridge.connectors.base import Capability, ConnectorClass
 from ticketbridge.connectors.jira.connector import JiraConnector
+from ticketbridge.connectors.servicenow.connector import ServiceNowConnector
 from ticketbridge.errors import NotSupported, Unprocessable
 
-_BUILTIN: tuple[Any, ...] = (JiraConnector,)
+_BUILTIN: tuple[Any, ...] = (JiraConnector, ServiceNowConnector)
 _REGISTRY: dict[str, ConnectorClass] = {cls.vendor: cast(ConnectorClass, cls) for cls in _BUILTIN}
 
 
