@@ -15,11 +15,29 @@ from pydantic import BaseModel, ValidationError
 
 from ticketbridge.connectors.base import Capability, ConnectorClass
 from ticketbridge.connectors.jira.connector import JiraConnector
-from ticketbridge.connectors.options import MappingOptions
+from ticketbridge.connectors.options import MappingOptions, ServiceNowOptions
+from ticketbridge.connectors.servicenow.connector import ServiceNowConnector
 from ticketbridge.errors import NotSupported, Unprocessable
 
-_BUILTIN: tuple[Any, ...] = (JiraConnector,)
+_BUILTIN: tuple[Any, ...] = (JiraConnector, ServiceNowConnector)
 _REGISTRY: dict[str, ConnectorClass] = {cls.vendor: cast(ConnectorClass, cls) for cls in _BUILTIN}
+
+# Class-level facts of a built-in connector that its class does not state itself (yet):
+# read as if the class declared them (a class attribute of the same name wins).
+_DECLARED: dict[str, dict[str, Any]] = {
+    "SERVICENOW": {
+        "options_model": ServiceNowOptions,
+        "project_required": False,  # the assignment group is optional on create
+        "tags_supported": False,
+    },
+}
+
+
+def _declared(vendor: str, name: str, default: Any) -> Any:
+    cls = connector_class(vendor)
+    if hasattr(cls, name):
+        return getattr(cls, name)
+    return _DECLARED.get(vendor, {}).get(name, default)
 
 
 def register(cls: Any) -> Any:
@@ -69,7 +87,7 @@ def capability_matrix() -> dict[str, dict[str, bool]]:
 def options_model(vendor: str) -> type[BaseModel]:
     """The vendor's options model (``connectors/options.py``); a class that declares none
     has the two mappings only."""
-    model: type[BaseModel] = getattr(connector_class(vendor), "options_model", MappingOptions)
+    model: type[BaseModel] = _declared(vendor, "options_model", MappingOptions)
     return model
 
 
@@ -107,13 +125,12 @@ def check_draft(
     """The vendor's rules on a create or an update the schema cannot know: a project
     required (``has_project``: None for an update) and tags supported; 422 naming the field,
     before any vendor call."""
-    cls = connector_class(vendor)
-    if has_project is False and getattr(cls, "project_required", True):
+    if has_project is False and _declared(vendor, "project_required", True):
         raise Unprocessable(
             "One of project_id or project_vendor_id is required",
             field=f"{where}project_id",
         )
-    if has_tags and not getattr(cls, "tags_supported", True):
+    if has_tags and not _declared(vendor, "tags_supported", True):
         raise Unprocessable(
             f"tags are not supported for this vendor ({vendor})", field=f"{where}tags"
         )
