@@ -243,3 +243,31 @@ def test_capabilities_side_by_side(tenant: Tenant) -> None:
     assert set(body["vendors"]) >= {"JIRA", "SERVICENOW"}
     assert body["vendors"]["SERVICENOW"] == body["operations"]
     assert body["vendors"]["JIRA"]["passthrough_search"] is True
+
+
+def test_status_mapping_by_table_and_state(
+    http: httpx.Client, settings: Settings, sn: ServiceNowServer
+) -> None:
+    mapping = {"incident:2": "IN_REVIEW", "1": "TODO", "problem:2": "CLOSED"}
+    tenant = _connect(http, settings, sn, options={"status_mapping": mapping})
+    tickets = _all(tenant, "/v1/itsm/tickets")
+    by_state: dict[str, set[str]] = {}
+    for ticket in tickets:
+        state = ticket["vendor_attributes"]["data"]["state"]
+        by_state.setdefault(state, set()).add(ticket["status"])
+    assert by_state.get("2") == {"IN_REVIEW"} and by_state.get("1") == {"TODO"}, by_state
+    assert by_state.get("6", {"RESOLVED"}) == {"RESOLVED"}  # unmapped: the table's default
+
+
+def test_resolving_on_create_takes_close_fields_from_custom_fields(tenant: Tenant) -> None:
+    r = tenant.post(
+        "/v1/itsm/tickets",
+        json={
+            "name": "Resolved at once",
+            "type_vendor_id": "incident",
+            "status": "RESOLVED",
+            "custom_fields": {"close_code": "Solved (Permanently)", "close_notes": "Quick fix"},
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "RESOLVED"

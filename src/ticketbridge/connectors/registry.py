@@ -9,6 +9,7 @@ connectors are imported here (the contract, ``connectors/base.py``, names no ven
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
@@ -29,6 +30,8 @@ _DECLARED: dict[str, dict[str, Any]] = {
         "options_model": ServiceNowOptions,
         "project_required": False,  # the assignment group is optional on create
         "tags_supported": False,
+        # status_mapping keys: "<table>:<state value>" for one table, then "<state value>"
+        "status_keys": lambda state, table: [f"{table}:{state}", state] if table else [state],
     },
 }
 
@@ -113,6 +116,20 @@ def validate_options(vendor: str, options: dict[str, Any] | None) -> dict[str, A
 
 def _cut(part: str, limit: int = 60) -> str:
     return part if len(part) <= limit else part[:limit] + "..."
+
+
+def _status_name_only(name: str, type_vendor_id: str | None) -> list[str]:
+    return [name]
+
+
+def status_keys(vendor: str) -> Callable[[str, str | None], list[str]]:
+    """How the vendor's status mapping names a ticket's status: ``(raw status, type vendor
+    id) -> keys``, most specific first (matched without regard to case). Jira: the status
+    name; ServiceNow: ``"<table>:<state>"`` then ``"<state>"``."""
+    keys: Callable[[str, str | None], list[str]] = _declared(
+        vendor, "status_keys", _status_name_only
+    )
+    return keys
 
 
 def check_draft(
