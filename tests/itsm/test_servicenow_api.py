@@ -34,7 +34,7 @@ def _connect(http: httpx.Client, settings: Settings, sn: ServiceNowServer, **bod
     tenant.org_id = org.json()["id"]
     created = tenant.post(
         f"/v1/provisioning/organizations/{tenant.org_id}/connections",
-        json={"vendor": "SERVICENOW", "credentials": _credentials(sn), **body},
+        json={"vendor": "SERVICENOW", "credentials": _credentials(sn)} | body,
     )
     assert created.status_code == 200, created.text
     tenant.connection_id = created.json()["id"]
@@ -271,3 +271,14 @@ def test_resolving_on_create_takes_close_fields_from_custom_fields(tenant: Tenan
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "RESOLVED"
+
+
+def test_health_names_servicenow_when_it_refuses_the_credentials(
+    http: httpx.Client, settings: Settings, sn: ServiceNowServer
+) -> None:
+    wrong = {**_credentials(sn), "password": "nope"}
+    tenant = _connect(http, settings, sn, credentials=wrong, validate=False)
+    assert tenant.extra["first_sync"]["status"] == "FAILED"
+    health = tenant.get(tenant.connection_path).json()["health"]
+    assert health["status"] == "UNAUTHORIZED" and health["resolution_owner"] == "CUSTOMER"
+    assert health["description"] == "ServiceNow rejected the stored credentials"

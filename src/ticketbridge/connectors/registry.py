@@ -26,7 +26,9 @@ _REGISTRY: dict[str, ConnectorClass] = {cls.vendor: cast(ConnectorClass, cls) fo
 # Class-level facts of a built-in connector that its class does not state itself (yet):
 # read as if the class declared them (a class attribute of the same name wins).
 _DECLARED: dict[str, dict[str, Any]] = {
+    "JIRA": {"label": "Jira"},
     "SERVICENOW": {
+        "label": "ServiceNow",
         "options_model": ServiceNowOptions,
         "project_required": False,  # the assignment group is optional on create
         "tags_supported": False,
@@ -116,6 +118,14 @@ def validate_options(vendor: str, options: dict[str, Any] | None) -> dict[str, A
 
 def _cut(part: str, limit: int = 60) -> str:
     return part if len(part) <= limit else part[:limit] + "..."
+
+
+def label(vendor: str) -> str:
+    """The vendor's name in messages (Jira, ServiceNow); an unknown vendor's own code."""
+    if vendor not in _REGISTRY:
+        return vendor
+    found: str = _declared(vendor, "label", vendor.title())
+    return found
 
 
 def _status_name_only(name: str, type_vendor_id: str | None) -> list[str]:
