@@ -101,7 +101,7 @@ def check_base_url(settings: Settings, base_url: str) -> None:
 
 @dataclass
 class ServiceNowOptions:
-    """The connection options the connector reads (API.md "ServiceNow"): ``tables``,
+    """The connection options the connector reads (BEHAVIOR.md, "Options"): ``tables``,
     ``resolve_defaults: {close_code, close_notes}``."""
 
     tables: tuple[str, ...] = DEFAULT_TABLES

@@ -16,8 +16,6 @@ from ticketbridge.errors import VendorNotFound, VendorUnauthorized
 
 PAGE = 500
 MIN_PAGE = 10
-ID_PAGE = 5000
-USER_PAGE = 500
 # Incremental syncs re-read this much before the mark (server clocks, 1 s resolution).
 OVERLAP = timedelta(minutes=2)
 STAMP = "%Y-%m-%d %H:%M:%S"
