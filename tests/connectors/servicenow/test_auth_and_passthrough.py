@@ -68,6 +68,7 @@ def test_capabilities_and_hooks() -> None:
     assert cls.normalize_status("107", "problem", {}) == "CLOSED"
     assert cls.normalize_status("3", "incident", {"incident:3": "TODO"}) == "TODO"
     assert cls.normalize_status("3", "incident", {"3": "OPEN"}) == "OPEN"
+    assert cls.normalize_status("incident:6", None, {}) == "RESOLVED"  # a ticket's status_name
     assert "short_description" in cls.reserved_fields and "close_code" not in cls.reserved_fields
     with pytest.raises(Unprocessable):
         registry.check_custom_fields("SERVICENOW", {"assignment_group": "x"})

@@ -73,7 +73,7 @@ class ServiceNowWrites:
             created = await self.client.insert(table, record)  # it never landed
         self.reads.remember(str(created["sys_id"]), table)
         # The insert answers with the whole record, read as we read any record.
-        return mapping.record_to_ticket(created, table, self.client.base_url, self.connection_id)
+        return self.reads.ticket(created, table)
 
     async def find_by_creation_token(self, token: str) -> VendorTicket | None:
         found = await self.reads.by_tokens([token], full=True)
