@@ -216,7 +216,9 @@ def priority_to_vendor(priority: str, mapping: dict[str, str]) -> str:
 def parse_datetime(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
-    return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    # UTC "YYYY-MM-DD HH:MM:SS" (fromisoformat reads it, ~10x faster than strptime)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _date(value: Any) -> date | None:
