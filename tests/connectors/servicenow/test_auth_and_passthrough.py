@@ -130,5 +130,9 @@ async def test_passthrough(sn: ServiceNowServer) -> None:
             r["user"] for r in sn.state.tables["sys_user_grmember"].values() if r["group"] == group
         }
         assert {u["vendor_id"] for u in members.items} == expected
+        assert members.total == len(expected) and all(u["name"] for u in members.items)
+        one = sn.state.tables["sys_user"][sorted(expected)[0]]
+        found = await connector.passthrough_users(one["email"], group, 0, 100)
+        assert [u["vendor_id"] for u in found.items] == [one["sys_id"]]
         with pytest.raises(NotSupported):
             await connector.passthrough_search("x", None, 10)
