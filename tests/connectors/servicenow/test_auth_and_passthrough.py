@@ -68,6 +68,7 @@ def test_capabilities_and_hooks() -> None:
     assert cls.normalize_status("107", "problem", {}) == "CLOSED"
     assert cls.normalize_status("3", "incident", {"incident:3": "TODO"}) == "TODO"
     assert cls.normalize_status("3", "incident", {"3": "OPEN"}) == "OPEN"
+    assert cls.normalize_status("incident:6", None, {}) == "RESOLVED"  # a ticket's status_name
     assert "short_description" in cls.reserved_fields and "close_code" not in cls.reserved_fields
     with pytest.raises(Unprocessable):
         registry.check_custom_fields("SERVICENOW", {"assignment_group": "x"})
@@ -129,5 +130,9 @@ async def test_passthrough(sn: ServiceNowServer) -> None:
             r["user"] for r in sn.state.tables["sys_user_grmember"].values() if r["group"] == group
         }
         assert {u["vendor_id"] for u in members.items} == expected
+        assert members.total == len(expected) and all(u["name"] for u in members.items)
+        one = sn.state.tables["sys_user"][sorted(expected)[0]]
+        found = await connector.passthrough_users(one["email"], group, 0, 100)
+        assert [u["vendor_id"] for u in found.items] == [one["sys_id"]]
         with pytest.raises(NotSupported):
             await connector.passthrough_search("x", None, 10)

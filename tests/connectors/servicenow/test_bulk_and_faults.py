@@ -115,3 +115,13 @@ async def test_quota_cancellation_retries_the_page_smaller(sn: ServiceNowServer)
         seen = [t.key async for page in connector.iter_tickets(None, None) for t in page]
     assert sorted(seen) == sorted(sn.state.tables["incident"])
     assert sn.stats["transactions_cancelled"] >= 1
+
+
+async def test_unserviced_items_are_sent_again_then_fail_alone(sn: ServiceNowServer) -> None:
+    run = uuid.uuid4().hex
+    sn.set_faults(batch_timeout_seconds=0)  # the batch quota leaves every item unserviced
+    async with connector_to(sn) as connector:
+        outcomes = await connector.bulk_create(_drafts(3, run))
+    assert sn.stats["requests_by_route"][BATCH] == 3
+    assert all(o.key is None and o.error and "did not run" in o.error for o in outcomes)
+    assert not _tokens(sn, run)

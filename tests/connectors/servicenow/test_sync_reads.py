@@ -105,3 +105,17 @@ async def test_groups_tables_and_users(sn: ServiceNowServer) -> None:
             if r["group"] == one.vendor_id
         }
         assert {u async for u in connector.iter_assignable_users(one.vendor_id)} == members
+
+
+async def test_an_unreadable_record_is_reported_not_fatal(sn: ServiceNowServer) -> None:
+    victim = sorted(sn.state.tables["incident"])[3]
+    sn.state.tables["incident"][victim]["opened_at"] = "yesterday"
+    sn.state.tables["incident"][victim]["sys_created_on"] = "not a date"
+    async with connector_to(sn) as connector:
+        pages = [page async for page in connector.iter_tickets(None, None)]
+    keys = {t.key for p in pages for t in p}
+    unreadable = [u for p in pages for u in p.unreadable]
+    assert victim not in keys and len(keys) == len(sn.state.tables["incident"]) - 1
+    assert (
+        len(unreadable) == 1 and unreadable[0][0] == sn.state.tables["incident"][victim]["number"]
+    )

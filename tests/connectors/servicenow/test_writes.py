@@ -39,7 +39,7 @@ async def test_create_reads_back_the_record(sn: ServiceNowServer) -> None:
         assert ticket.type_vendor_id == "incident" and ticket.type_name == "Incident"
         assert ticket.project_vendor_id == group
         assert ticket.name == "VPN down" and ticket.description == "**Markdown** as written"
-        assert ticket.status_name == "1" and ticket.status_default == "OPEN"
+        assert ticket.status_name == "incident:1" and ticket.status_default == "OPEN"
         assert ticket.priority_name == "2"  # impact 1 x urgency 2
         assert ticket.creation_token == "tok-1" and ticket.identifier == "ext-1"
         number = ticket.vendor_attributes["id"]
@@ -95,7 +95,7 @@ async def test_other_tables_by_type(sn: ServiceNowServer) -> None:
         got = await connector.get_tickets([problem.key, task.key])
         assert {t.type_vendor_id for t in got.values()} == {"problem", "sc_task"}
         closed = await connector.move_to_status(task, "CLOSED", {})
-        assert closed.status_name == "3"
+        assert closed.status_name == "sc_task:3"
     async with connector_to(sn) as connector:  # incident only
         with pytest.raises(Unprocessable):
             await connector.create_ticket(
@@ -114,7 +114,7 @@ async def test_update_and_states(sn: ServiceNowServer) -> None:
         ticket = await connector.get_ticket(ticket.key)
         assert (ticket.name, ticket.priority_name, ticket.assignee_vendor_id) == ("b", "1", user)
         moved = await connector.move_to_status(ticket, "IN_PROGRESS", {})
-        assert moved.status_name == "2"
+        assert moved.status_name == "incident:2"
         with pytest.raises(VendorRequestError) as refused:  # the data policy
             await connector.move_to_status(moved, "RESOLVED", {})
         assert "Data Policy Exception" in refused.value.detail
@@ -129,10 +129,10 @@ async def test_update_and_states(sn: ServiceNowServer) -> None:
         resolved = await connector.move_to_status(
             await connector.get_ticket(ticket.key), "RESOLVED", {}
         )
-        assert resolved.status_name == "6" and resolved.status_default == "RESOLVED"
+        assert resolved.status_name == "incident:6" and resolved.status_default == "RESOLVED"
         # ... and a mapping may name the state to write.
         closed = await connector.move_to_status(resolved, "CLOSED", {"incident:8": "CLOSED"})
-        assert closed.status_name == "7"
+        assert closed.status_name == "incident:7"
 
 
 async def test_resolve_defaults_from_options(sn: ServiceNowServer) -> None:
@@ -140,9 +140,18 @@ async def test_resolve_defaults_from_options(sn: ServiceNowServer) -> None:
     async with connector_to(sn, options=options) as connector:
         ticket = await connector.create_ticket(TicketDraft(project_vendor_id="", name="a"))
         closed = await connector.move_to_status(ticket, "CLOSED", {})
-        assert closed.status_name == "7" and closed.status_default == "CLOSED"
+        assert closed.status_name == "incident:7" and closed.status_default == "CLOSED"
         stored = sn.state.tables["incident"][ticket.key]
         assert (stored["close_code"], stored["close_notes"]) == ("Solution provided", "Done")
+
+
+async def test_the_connections_status_mapping(sn: ServiceNowServer) -> None:
+    options = {"status_mapping": {"1": "TODO", "incident:2": "IN_REVIEW"}}
+    async with connector_to(sn, options=options) as connector:
+        ticket = await connector.create_ticket(TicketDraft(project_vendor_id="", name="a"))
+        assert (ticket.status_name, ticket.status_default) == ("incident:1", "TODO")
+        moved = await connector.move_to_status(ticket, "IN_REVIEW", options["status_mapping"])
+        assert (moved.status_name, moved.status_default) == ("incident:2", "IN_REVIEW")
 
 
 async def test_a_lost_answer_creates_once(sn: ServiceNowServer) -> None:

@@ -293,4 +293,6 @@ def error_for(status: int, body: Any, text: str, not_found: str | None) -> Vendo
             else "ServiceNow rejected the request",
             vendor_errors=vendor_errors,
         )
-    return VendorUnavailable(f"ServiceNow answered HTTP {status}")
+    return VendorUnavailable(
+        f"ServiceNow answered HTTP {status}" + (f": {message}" if message else "")
+    )

@@ -101,18 +101,21 @@ def check_base_url(settings: Settings, base_url: str) -> None:
 
 @dataclass
 class ServiceNowOptions:
-    """The connection options the connector reads (API.md "ServiceNow"): ``tables``,
-    ``resolve_defaults: {close_code, close_notes}``."""
+    """The connection options the connector reads (BEHAVIOR.md, "Options"): ``tables``,
+    ``resolve_defaults: {close_code, close_notes}``, ``status_mapping``."""
 
     tables: tuple[str, ...] = DEFAULT_TABLES
     resolve_defaults: dict[str, str] = field(default_factory=dict)
+    status_mapping: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, options: dict[str, Any] | None) -> ServiceNowOptions:
         options = options or {}
         tables = tuple(t for t in options.get("tables") or () if t in TABLE_LABELS)
         defaults = options.get("resolve_defaults") or {}
+        status_mapping = options.get("status_mapping") or {}
         return cls(
+            status_mapping=dict(status_mapping) if isinstance(status_mapping, dict) else {},
             tables=tables or DEFAULT_TABLES,
             resolve_defaults={
                 k: str(v)

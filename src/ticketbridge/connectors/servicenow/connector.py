@@ -38,6 +38,9 @@ class ServiceNowConnector(ServiceNowWrites, ServiceNowSyncReads, ServiceNowPasst
     }
     credentials_model: ClassVar[type[ServiceNowCredentials]] = ServiceNowCredentials
     reserved_fields: ClassVar[dict[str, str]] = mapping.RESERVED_FIELDS
+    # A create may name no assignment group; ServiceNow tickets have no tags.
+    project_required: ClassVar[bool] = False
+    tags_supported: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -63,7 +66,9 @@ class ServiceNowConnector(ServiceNowWrites, ServiceNowSyncReads, ServiceNowPasst
             ),
             limiter=limiter,
         )
-        self.reads = Reads(self.client, connection_id, self.options.tables)
+        self.reads = Reads(
+            self.client, connection_id, self.options.tables, self.options.status_mapping
+        )
 
     # --- class-level hooks (the registry's) ----------------------------------------
 

@@ -147,9 +147,18 @@ def default_status(table: str, state: str) -> str:
     return STATES.get(table, _TASK).get(state, ("", "UNKNOWN"))[1]
 
 
+def split_status(name: str, table: str | None) -> tuple[str, str]:
+    """(table, state value) of a status name: ``"<table>:<state>"`` (a ticket's
+    ``status_name``) or a bare state value of `table`."""
+    head, sep, state = name.rpartition(":")
+    return (head, state) if sep else (table or "", name)
+
+
 def normalize_status(name: str, category: str | None, mapping: dict[str, str]) -> str:
-    """``name`` is the state value, ``category`` the table: the connection's mapping by
-    ``"<table>:<state>"`` then ``"<state>"`` wins over the table's state model."""
+    """``name`` is ``"<table>:<state>"`` (or a state value of table ``category``): the
+    connection's mapping by ``"<table>:<state>"`` then ``"<state>"`` wins over the table's
+    state model."""
+    category, name = split_status(name, category)
     if category and f"{category}:{name}" in mapping:
         return mapping[f"{category}:{name}"]
     if name in mapping:
@@ -207,7 +216,9 @@ def priority_to_vendor(priority: str, mapping: dict[str, str]) -> str:
 def parse_datetime(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
-    return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    # UTC "YYYY-MM-DD HH:MM:SS" (fromisoformat reads it, ~10x faster than strptime)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _date(value: Any) -> date | None:
@@ -232,10 +243,16 @@ def identifier_tag(connection_id: str, identifier: str) -> str:
 
 
 def record_to_ticket(
-    record: dict[str, Any], table: str, base_url: str, connection_id: str | None = None
+    record: dict[str, Any],
+    table: str,
+    base_url: str,
+    connection_id: str | None = None,
+    status_mapping: dict[str, str] | None = None,
 ) -> VendorTicket:
     """``connection_id``: the identifier (``correlation_display``) counts only for the
-    connection that created the record."""
+    connection that created the record. ``status_name`` is ``"<table>:<state>"`` (a key
+    ``status_mapping`` may name), ``status_default`` the status by the connection's
+    ``status_mapping`` (a ``"<state>"`` key, for every table) and the table's model."""
     table = record.get("sys_class_name") or table
     sys_id = str(record["sys_id"])
     state = str(record.get("state") or "")
@@ -252,8 +269,8 @@ def record_to_ticket(
         url=form_url(base_url, table, sys_id),
         name=record.get("short_description") or "",
         description=record.get("description") or None,
-        status_name=state,
-        status_default=default_status(table, state),
+        status_name=f"{table}:{state}",
+        status_default=normalize_status(state, table, status_mapping or {}),
         priority_name=priority,
         type_name=label_of(table),
         type_vendor_id=table,

@@ -61,23 +61,31 @@ class ServiceNowPassthrough:
     async def passthrough_users(
         self, query: str | None, project: str | None, offset: int, limit: int
     ) -> Page:
-        """Users whose name or email contains `query`; with `project`, members of that
-        assignment group."""
-        conditions = []
-        if query:
-            q = _clean(query)
-            conditions.append(f"nameLIKE{q}^ORemailLIKE{q}^ORuser_nameLIKE{q}")
+        """Users whose name, email or user name contains `query`; with `project`, members
+        of that assignment group (one ``sys_user_grmember`` query, dot-walking to the user)."""
+        q = _clean(query) if query else None
         if project:
+            conditions = [f"group={_clean(project)}"]
+            if q:
+                conditions.append(f"user.nameLIKE{q}^ORuser.emailLIKE{q}^ORuser.user_nameLIKE{q}")
+            conditions.append("ORDERBYsys_id")
             members = await self.client.query_table(
                 "sys_user_grmember",
-                query=f"group={_clean(project)}^ORDERBYsys_id",
-                fields=["user"],
-                limit=10000,
+                query="^".join(conditions),
+                fields=["user", *(f"user.{f}" for f in USER_FIELDS if f != "sys_id")],
+                limit=limit,
+                offset=offset,
+                count=True,
             )
-            ids = [str(m["user"]) for m in members.rows if m.get("user")]
-            if not ids:
-                return Page(items=[], total=0)
-            conditions.append(f"sys_idIN{','.join(ids)}")
+            items = [
+                _user_item(
+                    {"sys_id": m["user"], **{f: m.get(f"user.{f}") for f in USER_FIELDS[1:]}}
+                )
+                for m in members.rows
+                if m.get("user")
+            ]
+            return Page(items=items, total=members.total)
+        conditions = [f"nameLIKE{q}^ORemailLIKE{q}^ORuser_nameLIKE{q}"] if q else []
         conditions.append("ORDERBYname^ORDERBYsys_id")
         page = await self.client.query_table(
             "sys_user",

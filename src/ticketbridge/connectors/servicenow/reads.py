@@ -21,10 +21,17 @@ KNOWN_TABLES = 5000
 
 
 class Reads:
-    def __init__(self, client: ServiceNowClient, connection_id: str, tables: tuple[str, ...]):
+    def __init__(
+        self,
+        client: ServiceNowClient,
+        connection_id: str,
+        tables: tuple[str, ...],
+        status_mapping: dict[str, str] | None = None,
+    ) -> None:
         self.client = client
         self.connection_id = connection_id
         self.tables = tables
+        self.status_mapping = status_mapping or {}
         self.waits: Sequence[float] = TOKEN_LOOKUP_WAITS
         self._table_of: OrderedDict[str, str] = OrderedDict()
 
@@ -38,7 +45,9 @@ class Reads:
         return self._table_of.get(sys_id)
 
     def ticket(self, record: dict[str, Any], table: str) -> VendorTicket:
-        ticket = mapping.record_to_ticket(record, table, self.client.base_url, self.connection_id)
+        ticket = mapping.record_to_ticket(
+            record, table, self.client.base_url, self.connection_id, self.status_mapping
+        )
         self.remember(ticket.key, str(ticket.type_vendor_id))
         return ticket
 

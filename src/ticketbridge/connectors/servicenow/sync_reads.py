@@ -12,12 +12,11 @@ from ticketbridge.connectors.base import TicketPage, VendorIssueType, VendorProj
 from ticketbridge.connectors.servicenow import mapping
 from ticketbridge.connectors.servicenow.client import ListPage, QuotaCancelled, ServiceNowClient
 from ticketbridge.connectors.servicenow.config import ServiceNowOptions
+from ticketbridge.connectors.servicenow.reads import Reads
 from ticketbridge.errors import VendorNotFound, VendorUnauthorized
 
 PAGE = 500
 MIN_PAGE = 10
-ID_PAGE = 5000
-USER_PAGE = 500
 # Incremental syncs re-read this much before the mark (server clocks, 1 s resolution).
 OVERLAP = timedelta(minutes=2)
 STAMP = "%Y-%m-%d %H:%M:%S"
@@ -30,6 +29,7 @@ class ServiceNowSyncReads:
 
     client: ServiceNowClient
     options: ServiceNowOptions
+    reads: Reads
     connection_id: str
     page_size: int = PAGE
 
@@ -134,7 +134,7 @@ class ServiceNowSyncReads:
         for table in self.options.tables:
             order = ("sys_updated_on", "sys_id")
             async for rows in self._pages(table, base, mapping.TICKET_FIELDS, order):
-                yield _tickets_of(rows, table, self.client.base_url, self.connection_id)
+                yield _tickets_of(rows, table, self.reads)
 
     async def count_tickets(
         self,
@@ -211,16 +211,14 @@ def _user(u: dict[str, Any]) -> VendorUser:
     )
 
 
-def _tickets_of(
-    rows: list[dict[str, Any]], table: str, base_url: str, connection_id: str
-) -> TicketPage:
+def _tickets_of(rows: list[dict[str, Any]], table: str, reads: Reads) -> TicketPage:
     """The page's tickets; a record we cannot read is set aside with a reason."""
     page = TicketPage()
     for row in rows:
         try:
             if not isinstance(row.get("sys_id"), str) or not row["sys_id"]:
                 raise ValueError("no sys_id")
-            page.append(mapping.record_to_ticket(row, table, base_url, connection_id))
+            page.append(reads.ticket(row, table))
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             ref = row.get("number") or row.get("sys_id") if isinstance(row, dict) else None
             reason = (

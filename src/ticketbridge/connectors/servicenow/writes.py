@@ -23,6 +23,8 @@ from ticketbridge.errors import Unprocessable, VendorNotFound, VendorOutcomeUnkn
 BULK_LIMIT = 50
 # Batch requests re-sent for the items the instance left unserviced (its 30 s quota).
 UNSERVICED_ROUNDS = 3
+# Item statuses that mean "not done, try again" (nothing was written).
+RETRYABLE_ITEM = (429, 503)
 
 
 def refuse_tags(tags: Any, field: str = "tags") -> None:
@@ -73,7 +75,7 @@ class ServiceNowWrites:
             created = await self.client.insert(table, record)  # it never landed
         self.reads.remember(str(created["sys_id"]), table)
         # The insert answers with the whole record, read as we read any record.
-        return mapping.record_to_ticket(created, table, self.client.base_url, self.connection_id)
+        return self.reads.ticket(created, table)
 
     async def find_by_creation_token(self, token: str) -> VendorTicket | None:
         found = await self.reads.by_tokens([token], full=True)
@@ -133,9 +135,10 @@ class ServiceNowWrites:
             unknown = False
             left = []
             for n, (i, draft) in enumerate(pending):
-                if str(n) in serviced:
-                    outcomes.append(self._outcome(i, table, *serviced[str(n)]))
-                else:  # unserviced (the batch quota): sent again
+                status, body = serviced.get(str(n), (0, None))
+                if status and status not in RETRYABLE_ITEM:
+                    outcomes.append(self._outcome(i, table, status, body))
+                else:  # unserviced (the batch quota) or throttled alone: sent again
                     left.append((i, draft))
             pending = left
             if not pending:
@@ -153,7 +156,9 @@ class ServiceNowWrites:
                     "ServiceNow closed the connection without an answer, again"
                 )
         outcomes += [
-            CreateOutcome(index=i, error="ServiceNow did not run this create (Batch API quota)")
+            CreateOutcome(
+                index=i, error="ServiceNow did not run this create (Batch API quota or throttling)"
+            )
             for i, _ in pending
         ]
         return outcomes
