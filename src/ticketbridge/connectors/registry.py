@@ -30,10 +30,6 @@ _DECLARED: dict[str, dict[str, Any]] = {
     "SERVICENOW": {
         "label": "ServiceNow",
         "options_model": ServiceNowOptions,
-        "project_required": False,  # the assignment group is optional on create
-        "tags_supported": False,
-        # status_mapping keys: "<table>:<state value>" for one table, then "<state value>"
-        "status_keys": lambda state, table: [f"{table}:{state}", state] if table else [state],
     },
 }
 
@@ -134,8 +130,9 @@ def _status_name_only(name: str, type_vendor_id: str | None) -> list[str]:
 
 def status_keys(vendor: str) -> Callable[[str, str | None], list[str]]:
     """How the vendor's status mapping names a ticket's status: ``(raw status, type vendor
-    id) -> keys``, most specific first (matched without regard to case). Jira: the status
-    name; ServiceNow: ``"<table>:<state>"`` then ``"<state>"``."""
+    id) -> keys``, most specific first (matched without regard to case). By default the
+    raw status alone (Jira: the status name; ServiceNow: ``"<table>:<state>"``, its
+    ``"<state>"`` keys being applied by the connector's own default)."""
     keys: Callable[[str, str | None], list[str]] = _declared(
         vendor, "status_keys", _status_name_only
     )
