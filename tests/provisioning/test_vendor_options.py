@@ -1,62 +1,24 @@
 """Each vendor's connection options, through the registry: ServiceNow's next to Jira's.
 
-ServiceNow's options are checked by the vendor-neutral code against the model its
-connector class names (``connectors/options.ServiceNowOptions``); a stand-in class with
-that model is registered when the real connector is not (it is never called here:
-``"validate": false``)."""
+ServiceNow's options are checked by the vendor-neutral code against the model the registry
+holds for it (``connectors/options.ServiceNowOptions``); the vendor is never called here
+(``"validate": false``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel, ConfigDict
 
 from tests.provisioning.helpers import connection_row
 from tests.support.factories import Tenant
 from ticketbridge.config import Settings
-from ticketbridge.connectors import registry
-from ticketbridge.connectors.base import Capability
-from ticketbridge.connectors.options import ServiceNowOptions
 
 pytestmark = pytest.mark.store_independent
 
 INSTANCE = "https://dev1.service-now.com"
-
-
-class _Credentials(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    base_url: str
-    username: str
-    password: str
-
-
-class _StandIn:
-    vendor: ClassVar[str] = "SERVICENOW"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.SYNC})
-    credentials_model: ClassVar[type[BaseModel]] = _Credentials
-    options_model: ClassVar[type[BaseModel]] = ServiceNowOptions
-
-    @staticmethod
-    def check_credentials(settings: Settings, creds: Any) -> None:
-        pass
-
-    def __init__(self, **kwargs: Any) -> None:
-        raise AssertionError("the vendor was called")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def servicenow() -> Iterator[None]:
-    if "SERVICENOW" in registry.vendors():
-        yield
-        return
-    registry.register(_StandIn)
-    try:
-        yield
-    finally:
-        registry._REGISTRY.pop("SERVICENOW", None)
 
 
 def _create(tenant: Tenant, vendor: str, options: Any = None, **body: Any) -> httpx.Response:
