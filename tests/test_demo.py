@@ -63,11 +63,12 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 
 def _stop_leftover_jira(workdir: Path) -> None:
-    """A Jira emulator outlives a killed sandbox by design; the test stops the one it made."""
-    record = workdir / ".ticketbridge-demo" / "jira.json"
-    if record.exists():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
+    """The emulators outlive a killed sandbox by design; the test stops the ones it made."""
+    for name in ("jira", "servicenow"):
+        record = workdir / ".ticketbridge-demo" / f"{name}.json"
+        if record.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +98,25 @@ def test_demo_prints_credentials_that_work(sandbox: dict[str, Any]) -> None:
         assert len(tickets.json()["items"]) == 50  # the first sync ran before serving
         connection = client.get("/v1/provisioning/organizations").json()
         assert len(connection) == 1
+
+
+def test_the_sandbox_has_a_servicenow_connection_next_to_jira(sandbox: dict[str, Any]) -> None:
+    assert sandbox["servicenow_connection_id"] != sandbox["connection_id"]
+    assert httpx.get(f"{sandbox['servicenow_url']}/_emulator/info", timeout=10).status_code == 200
+    headers = {
+        "X-API-KEY": sandbox["api_key"],
+        "X-CONNECTION-ID": sandbox["servicenow_connection_id"],
+    }
+    with httpx.Client(base_url=sandbox["api_url"], headers=headers, timeout=60) as client:
+        body = client.get("/v1/itsm/capabilities").json()
+        assert body["vendor"] == "SERVICENOW" and set(body["vendors"]) >= {"JIRA", "SERVICENOW"}
+        tickets = client.get("/v1/itsm/tickets", params={"limit": 1000}).json()["items"]
+        assert len(tickets) == 50  # the first sync ran before serving (50 seeded incidents)
+        assert tickets[0]["vendor_attributes"]["vendor"] == "SERVICENOW"
+        created = client.post(
+            "/v1/itsm/tickets", json={"name": "From the sandbox", "type_vendor_id": "incident"}
+        )
+        assert created.status_code == 200, created.text
 
 
 def _curl_to_request(command: str) -> dict[str, Any]:

@@ -207,11 +207,20 @@ def demo(
     jira_port: Annotated[
         int | None, typer.Option(help="Jira emulator port [default: 8081; --keep: the last one]")
     ] = None,
-    issues: Annotated[int, typer.Option(help="Issues seeded in the Jira emulator")] = 500,
+    servicenow_port: Annotated[
+        int | None,
+        typer.Option(
+            help="ServiceNow emulator port [default: 8082, another if taken; --keep: the last one]"
+        ),
+    ] = None,
+    issues: Annotated[
+        int, typer.Option(help="Issues seeded in the Jira emulator (incidents in ServiceNow's)")
+    ] = 500,
     keep: Annotated[
         bool,
         typer.Option(
-            "--keep", help="Start on the last run's store and Jira data (same key, connection)"
+            "--keep",
+            help="Start on the last run's store and emulator data (same key, connections)",
         ),
     ] = False,
     as_json: Annotated[
@@ -225,7 +234,8 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Sandbox: a store, the Jira emulator, an account, a connection and its first sync.
+    """Sandbox: a store, the Jira and ServiceNow emulators, an account, a connection to each
+    and their first syncs.
 
     Starts fresh in .ticketbridge-demo (or on TICKETBRIDGE_DATABASE_URL) unless --keep.
     """
@@ -235,6 +245,7 @@ def demo(
         host=host,
         port=port,
         jira_port=jira_port,
+        servicenow_port=servicenow_port,
         issues=issues,
         as_json=as_json,
         keep=keep,

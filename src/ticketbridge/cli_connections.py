@@ -44,7 +44,7 @@ def connections_create(
 
     The credentials are checked with one call to Jira first, unless --no-validate."""
     from ticketbridge.provisioning import connections
-    from ticketbridge.provisioning.schemas import ConnectionCreate, ConnectionOptions
+    from ticketbridge.provisioning.schemas import ConnectionCreate
 
     credentials: dict[str, Any] = (
         {"oauth": True} if oauth else {"base_url": base_url, "email": email, "api_token": api_token}
@@ -56,7 +56,7 @@ def connections_create(
             body = ConnectionCreate(
                 vendor="JIRA",
                 credentials=credentials,
-                options=ConnectionOptions(project_keys_filter=project or None),
+                options={"project_keys_filter": project or None},
                 check_vendor=not no_validate,
             )
             out = await connections.connect(ctx, session, account, _uuid(org_id, "--org"), body)

@@ -1,13 +1,14 @@
-"""The sandbox's folder (`.ticketbridge-demo`): its lock, its record and its Jira process.
+"""The sandbox's folder (`.ticketbridge-demo`): its lock, its record and its emulator
+processes (Jira and ServiceNow).
 
 - ``lock``: held (``flock``) by the running sandbox for its whole life and released by the
   kernel when it dies, however it dies; it names the holder (pid, API URL), so a second
   `make run` in the same checkout says who is running instead of deleting its store.
 - ``sandbox.json``: what `--keep` needs to start again on the same store: the API key
   (the store only has its hash), account, organization, connection, store URL, Jira URL.
-- the Jira emulator runs as a process of its own (``jira.json``: its pid and URL), so
-  killing the API leaves it running; it saves its data to ``jira-state.json`` when stopped
-  and loads it when started again; its output goes to ``jira.log``.
+- each emulator runs as a process of its own (``jira.json``, ``servicenow.json``: its pid
+  and URL), so killing the API leaves it running; it saves its data to ``<name>-state.json``
+  when stopped and loads it when started again; its output goes to ``<name>.log``.
 """
 
 from __future__ import annotations
@@ -28,14 +29,8 @@ from typing import Any
 import httpx
 
 DEMO_DIR = Path(".ticketbridge-demo")
-LOCK, RECORD, JIRA, JIRA_STATE, JIRA_LOG = (
-    "lock",
-    "sandbox.json",
-    "jira.json",
-    "jira-state.json",
-    "jira.log",
-)
-START_SECONDS = 60.0  # a Jira emulator that neither answers nor exits by then is stuck
+LOCK, RECORD = "lock", "sandbox.json"
+START_SECONDS = 60.0  # an emulator that neither answers nor exits by then is stuck
 STOP_SECONDS = 30.0
 
 
@@ -111,7 +106,15 @@ def clear(directory: Path) -> None:
             entry.unlink()
 
 
-RECORD_FIELDS = ("api_key", "connection_id", "organization_id", "database_url", "jira_url")
+RECORD_FIELDS = (
+    "api_key",
+    "connection_id",
+    "organization_id",
+    "database_url",
+    "jira_url",
+    "servicenow_connection_id",
+    "servicenow_url",
+)
 
 
 def load_record(directory: Path) -> dict[str, Any]:
@@ -120,9 +123,9 @@ def load_record(directory: Path) -> dict[str, Any]:
         raise SandboxError(
             f"there is no sandbox to keep in {directory}: start it once without --keep"
         )
-    port = str(record.get("jira_url", "")).rpartition(":")[2]
+    ports = [str(record.get(f"{name}_url", "")).rpartition(":")[2] for name in EMULATORS]
     fields_ok = all(isinstance(record.get(name), str) for name in RECORD_FIELDS)
-    if not (fields_ok and port.isdigit() and isinstance(record.get("issues"), int)):
+    if not (fields_ok and all(map(str.isdigit, ports)) and isinstance(record.get("issues"), int)):
         raise SandboxError(f"{directory / RECORD} is damaged: start without --keep")
     return record
 
@@ -131,8 +134,15 @@ def save_record(directory: Path, record: dict[str, Any]) -> None:
     _write_json(directory / RECORD, record)
 
 
+# The sandbox's emulators: name -> (label, the command after `python -m`).
+EMULATORS = {
+    "jira": ("Jira", ["ticketbridge.emulators.jira.cli", "jira"]),
+    "servicenow": ("ServiceNow", ["ticketbridge.emulators.cli", "servicenow"]),
+}
+
+
 @dataclass
-class JiraProcess:
+class EmulatorProcess:
     pid: int
     url: str
     popen: subprocess.Popen[bytes] | None = None
@@ -166,8 +176,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+JiraProcess = EmulatorProcess  # its first name
+
+
 def _answering_pid(url: str) -> int | None:
-    """The pid a Jira emulator at ``url`` reports, or None if nothing (of ours) answers."""
+    """The pid an emulator at ``url`` reports, or None if nothing (of ours) answers."""
     try:
         response = httpx.get(f"{url}/_emulator/info", timeout=2)
         pid = response.json().get("pid") if response.status_code == 200 else None
@@ -176,23 +189,30 @@ def _answering_pid(url: str) -> int | None:
     return pid if isinstance(pid, int) else None
 
 
-def running_jira(directory: Path) -> JiraProcess | None:
-    """The sandbox's Jira emulator if it is still running (its API was killed)."""
-    record = _read_json(directory / JIRA)
+def running_emulator(directory: Path, name: str) -> EmulatorProcess | None:
+    """The sandbox's emulator `name` if it is still running (its API was killed)."""
+    record = _read_json(directory / f"{name}.json")
     if not record or not isinstance(record.get("pid"), int) or not record.get("url"):
         return None
     if _answering_pid(record["url"]) != record["pid"]:
         return None
-    return JiraProcess(record["pid"], record["url"])
+    return EmulatorProcess(record["pid"], record["url"])
 
 
-def start_jira(directory: Path, host: str, port: int, issues: int) -> JiraProcess:
+def running_jira(directory: Path) -> EmulatorProcess | None:
+    return running_emulator(directory, "jira")
+
+
+def start_emulator(
+    directory: Path, name: str, host: str, port: int, issues: int
+) -> EmulatorProcess:
     """Starts the emulator in its own session (a Ctrl-C for the API does not reach it)."""
+    label, module = EMULATORS[name]
     url = f"http://{host}:{port}"
-    command = [sys.executable, "-m", "ticketbridge.emulators.jira.cli", "jira"]
+    command = [sys.executable, "-m", *module]
     command += ["--host", host, "--port", str(port), "--issues", str(issues)]
-    command += ["--state-file", str(directory / JIRA_STATE)]
-    log_path = directory / JIRA_LOG
+    command += ["--state-file", str(directory / f"{name}-state.json")]
+    log_path = directory / f"{name}.log"
     with log_path.open("ab") as log:
         popen = subprocess.Popen(
             command,
@@ -209,9 +229,13 @@ def start_jira(directory: Path, host: str, port: int, issues: int) -> JiraProces
                 popen.wait()
             tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
             raise SandboxError(
-                f"the Jira emulator could not start on {host}:{port} (is the port taken? "
-                f"--jira-port picks another): {' '.join(tail) or 'see ' + str(log_path)}"
+                f"the {label} emulator could not start on {host}:{port} (is the port taken? "
+                f"--{name}-port picks another): {' '.join(tail) or 'see ' + str(log_path)}"
             )
         time.sleep(0.05)
-    _write_json(directory / JIRA, {"pid": popen.pid, "url": url})
-    return JiraProcess(popen.pid, url, popen)
+    _write_json(directory / f"{name}.json", {"pid": popen.pid, "url": url})
+    return EmulatorProcess(popen.pid, url, popen)
+
+
+def start_jira(directory: Path, host: str, port: int, issues: int) -> EmulatorProcess:
+    return start_emulator(directory, "jira", host, port, issues)

@@ -51,7 +51,9 @@ def test_jira_supports_every_operation(shared_tenant: Tenant) -> None:
     r = shared_tenant.get("/v1/itsm/capabilities")
     assert r.status_code == 200, r.text
     everything = [c.value for c in Capability]
-    assert r.json() == {
+    body = r.json()
+    assert body.pop("vendors")["JIRA"] == dict.fromkeys(everything, True)
+    assert body == {
         "vendor": "JIRA",
         "supported": everything,
         "unsupported": [],
@@ -66,6 +68,9 @@ def test_capabilities_of_another_vendor_are_its_declared_ones(desk: Tenant) -> N
     assert body["supported"] == ["create_ticket", "sync"]
     assert set(body["unsupported"]) == {c.value for c in Capability} - {"create_ticket", "sync"}
     assert body["operations"]["passthrough_projects"] is False
+    # Every registered vendor side by side, whichever connection asks.
+    assert body["vendors"]["TESTDESK"] == body["operations"]
+    assert all(body["vendors"]["JIRA"].values())
 
 
 @pytest.mark.parametrize(

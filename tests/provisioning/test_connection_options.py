@@ -141,7 +141,7 @@ option_like = st.dictionaries(
 @given(current=option_like, patch=st.none() | st.dictionaries(st.text(max_size=30), json_values))
 def test_an_options_patch_is_options_or_a_clean_422(current: Any, patch: Any) -> None:
     try:
-        result = patched(current, patch)
+        result = patched("JIRA", current, patch)
     except Unprocessable as exc:
         assert exc.extra["field"].startswith("options")
     else:

@@ -119,7 +119,8 @@ class TicketPage(list[VendorTicket]):
 
 @dataclass
 class TicketDraft:
-    """A create request with every reference resolved to vendor ids."""
+    """A create request with every reference resolved to vendor ids (``project_vendor_id``
+    empty: the create names no project, where the vendor's project is optional)."""
 
     project_vendor_id: str
     name: str
@@ -253,13 +254,17 @@ class ConnectorClass(Protocol):
     that sets it; ``custom_fields`` may not name them (the caller would silently override
     their own project, name, ...). The status and priority hooks take the connection's own
     mapping (``options.status_mapping``/``priority_mapping``, vendor name -> normalized),
-    which wins over the vendor's defaults.
+    which wins over the vendor's defaults. ``options_model``: the connection's options
+    (``connectors/options.py``). Optional, read by the registry with defaults:
+    ``project_required`` (a create must name a project; default true) and
+    ``tags_supported`` (tickets carry tags; default true).
     """
 
     vendor: str
     capabilities: frozenset[Capability]
     credentials_model: type[BaseModel]
     reserved_fields: dict[str, str]
+    options_model: type[BaseModel]
 
     def __call__(
         self,
@@ -269,6 +274,7 @@ class ConnectorClass(Protocol):
         credentials: CredentialStore,
         limiter: CallLimiter | None,
         settings: Settings,
+        options: dict[str, Any],
     ) -> Connector: ...
 
     @staticmethod

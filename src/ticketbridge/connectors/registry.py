@@ -1,6 +1,6 @@
 """Which connector class serves which vendor, and the class-level hooks vendor-neutral code
 needs: credential schema and checks, OAuth, default status and priority mappings,
-capabilities, reserved custom-field names.
+capabilities, reserved custom-field names, the options model, what a create must name.
 
 Services ask this module, never a vendor package. It is filled explicitly: the built-in
 connectors are imported here (the contract, ``connectors/base.py``, names no vendor);
@@ -9,14 +9,36 @@ connectors are imported here (the contract, ``connectors/base.py``, names no ven
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
+
+from pydantic import BaseModel, ValidationError
 
 from ticketbridge.connectors.base import Capability, ConnectorClass
 from ticketbridge.connectors.jira.connector import JiraConnector
+from ticketbridge.connectors.options import MappingOptions, ServiceNowOptions
+from ticketbridge.connectors.servicenow.connector import ServiceNowConnector
 from ticketbridge.errors import NotSupported, Unprocessable
 
-_BUILTIN: tuple[Any, ...] = (JiraConnector,)
+_BUILTIN: tuple[Any, ...] = (JiraConnector, ServiceNowConnector)
 _REGISTRY: dict[str, ConnectorClass] = {cls.vendor: cast(ConnectorClass, cls) for cls in _BUILTIN}
+
+# Class-level facts of a built-in connector that its class does not state itself (yet):
+# read as if the class declared them (a class attribute of the same name wins).
+_DECLARED: dict[str, dict[str, Any]] = {
+    "JIRA": {"label": "Jira"},
+    "SERVICENOW": {
+        "label": "ServiceNow",
+        "options_model": ServiceNowOptions,
+    },
+}
+
+
+def _declared(vendor: str, name: str, default: Any) -> Any:
+    cls = connector_class(vendor)
+    if hasattr(cls, name):
+        return getattr(cls, name)
+    return _DECLARED.get(vendor, {}).get(name, default)
 
 
 def register(cls: Any) -> Any:
@@ -53,3 +75,86 @@ def check_custom_fields(vendor: str, custom_fields: dict[str, Any] | None, where
                 f"custom_fields may not set {key!r}: it is set by {reserved[key]}",
                 field=f"{where}custom_fields.{key}",
             )
+
+
+def capability_matrix() -> dict[str, dict[str, bool]]:
+    """Every registered vendor's operations side by side: vendor -> capability -> declared."""
+    return {
+        vendor: {c.value: c in connector_class(vendor).capabilities for c in Capability}
+        for vendor in vendors()
+    }
+
+
+def options_model(vendor: str) -> type[BaseModel]:
+    """The vendor's options model (``connectors/options.py``); a class that declares none
+    has the two mappings only."""
+    model: type[BaseModel] = _declared(vendor, "options_model", MappingOptions)
+    return model
+
+
+def resync_keys(vendor: str) -> tuple[str, ...]:
+    """The options whose change makes the next sync a full one."""
+    keys: tuple[str, ...] = getattr(options_model(vendor), "resync_keys", ())
+    return keys
+
+
+def validate_options(vendor: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """`options` checked against the vendor's model, defaults filled in: a 422 names the
+    first field it refuses (``options.tables.1``)."""
+    try:
+        model = options_model(vendor).model_validate(options or {})
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        # Path parts come from the input (mapping keys): cut long ones.
+        where = ".".join(_cut(str(p)) for p in ("options", *first.get("loc", ())))
+        message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        raise Unprocessable(f"{where}: {message}", field=where) from None
+    return model.model_dump(mode="json")
+
+
+def _cut(part: str, limit: int = 60) -> str:
+    return part if len(part) <= limit else part[:limit] + "..."
+
+
+def label(vendor: str) -> str:
+    """The vendor's name in messages (Jira, ServiceNow); an unknown vendor's own code."""
+    if vendor not in _REGISTRY:
+        return vendor
+    found: str = _declared(vendor, "label", vendor.title())
+    return found
+
+
+def _status_name_only(name: str, type_vendor_id: str | None) -> list[str]:
+    return [name]
+
+
+def status_keys(vendor: str) -> Callable[[str, str | None], list[str]]:
+    """How the vendor's status mapping names a ticket's status: ``(raw status, type vendor
+    id) -> keys``, most specific first (matched without regard to case). By default the
+    raw status alone (Jira: the status name; ServiceNow: ``"<table>:<state>"``, its
+    ``"<state>"`` keys being applied by the connector's own default)."""
+    keys: Callable[[str, str | None], list[str]] = _declared(
+        vendor, "status_keys", _status_name_only
+    )
+    return keys
+
+
+def check_draft(
+    vendor: str,
+    *,
+    has_project: bool | None = None,
+    has_tags: bool = False,
+    where: str = "",
+) -> None:
+    """The vendor's rules on a create or an update the schema cannot know: a project
+    required (``has_project``: None for an update) and tags supported; 422 naming the field,
+    before any vendor call."""
+    if has_project is False and _declared(vendor, "project_required", True):
+        raise Unprocessable(
+            "One of project_id or project_vendor_id is required",
+            field=f"{where}project_id",
+        )
+    if has_tags and not _declared(vendor, "tags_supported", True):
+        raise Unprocessable(
+            f"tags are not supported for this vendor ({vendor})", field=f"{where}tags"
+        )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ticketbridge.auth.dependencies import CurrentConnection
 from ticketbridge.connectors.base import Capability
-from ticketbridge.connectors.registry import connector_class
+from ticketbridge.connectors.registry import capability_matrix, connector_class
 
 router = APIRouter(prefix="/itsm", tags=["capabilities"])
 
@@ -17,6 +17,10 @@ class CapabilitiesOut(BaseModel):
     supported: list[str]
     unsupported: list[str]
     operations: dict[str, bool]
+    vendors: dict[str, dict[str, bool]] = Field(
+        description="Every vendor side by side: vendor -> operation -> supported "
+        "(the matrix of docs/api.md, Capabilities)."
+    )
 
 
 @router.get(
@@ -29,7 +33,8 @@ class CapabilitiesOut(BaseModel):
     },
 )
 async def get_capabilities(connection: CurrentConnection) -> CapabilitiesOut:
-    """Which write and passthrough operations this connection's vendor supports.
+    """Which write and passthrough operations this connection's vendor supports, and
+    every vendor's side by side (``vendors``).
 
     Read from the connector registry (each connector declares its capabilities); every
     unsupported call answers 422 "not supported for this vendor" from the same registry.
@@ -41,4 +46,5 @@ async def get_capabilities(connection: CurrentConnection) -> CapabilitiesOut:
         supported=[k for k, v in ops.items() if v],
         unsupported=[k for k, v in ops.items() if not v],
         operations=ops,
+        vendors=capability_matrix(),
     )

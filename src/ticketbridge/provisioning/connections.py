@@ -112,7 +112,9 @@ async def change(
     org, connection = await org_connection(session, account, org_id, connection_id)
     before = dict(connection.options or {})
     connection = await service.update_connection(ctx, session, account, connection.id, patch)
-    queued = connection.state == "ACTIVE" and needs_full_resync(before, connection.options)
+    queued = connection.state == "ACTIVE" and needs_full_resync(
+        connection.vendor, before, connection.options
+    )
     if queued:
         await jobs.schedule_sync(ctx.settings, session, connection, full=True)
     return service.connection_out(ctx, connection, org), queued

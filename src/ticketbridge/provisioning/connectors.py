@@ -2,8 +2,9 @@
 
 A connector is pure (``connectors/base.py``): it gets the shared vendor HTTP client, the
 connection's credential store (``provisioning/credentials.py``, persisting rotated OAuth
-tokens), the connection's share of the vendor budget (``ctx.vendor_budget``) and the
-settings. Which class serves the vendor is the registry's answer (``connectors/registry.py``).
+tokens), the connection's share of the vendor budget (``ctx.vendor_budget``), the
+settings and the connection's options (the vendor's model, ``connectors/options.py``).
+Which class serves the vendor is the registry's answer (``connectors/registry.py``).
 Every request, job and the sync reach the vendor through `open_connector`.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ticketbridge.connectors.base import Connector
-from ticketbridge.connectors.registry import connector_class
+from ticketbridge.connectors.registry import connector_class, validate_options
 from ticketbridge.context import AppContext
 from ticketbridge.errors import Unprocessable
 from ticketbridge.provisioning.credentials import ConnectionCredentials
@@ -20,15 +21,21 @@ from ticketbridge.provisioning.models import Connection
 
 
 def build_connector(
-    ctx: AppContext, vendor: str, connection_id: str, credentials: dict[str, Any]
+    ctx: AppContext,
+    vendor: str,
+    connection_id: str,
+    credentials: dict[str, Any],
+    options: dict[str, Any] | None = None,
 ) -> Connector:
-    """A connector for `vendor` with these (decrypted) credentials, e.g. to check new ones."""
+    """A connector for `vendor` with these (decrypted) credentials, e.g. to check new ones.
+    ``options``: the connection's (validated) options, the vendor's defaults when None."""
     return connector_class(vendor)(
         connection_id=connection_id,
         http=ctx.http,
         credentials=ConnectionCredentials(ctx, connection_id, credentials),
         limiter=ctx.vendor_budget(connection_id),
         settings=ctx.settings,
+        options=validate_options(vendor, options) if options is None else options,
     )
 
 
@@ -38,4 +45,6 @@ def open_connector(ctx: AppContext, connection: Connection) -> Connector:
         # No credentials yet: calling the vendor would only fail (and blame the customer).
         raise Unprocessable("Connection is waiting for OAuth authorization")
     credentials = ctx.vault.decrypt_json(connection.credentials_encrypted)
-    return build_connector(ctx, connection.vendor, str(connection.id), credentials)
+    return build_connector(
+        ctx, connection.vendor, str(connection.id), credentials, dict(connection.options or {})
+    )

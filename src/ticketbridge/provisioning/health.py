@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketbridge.connectors.registry import label
 from ticketbridge.context import AppContext
 from ticketbridge.db.session import transaction
 from ticketbridge.errors import VendorUnauthorized
@@ -17,22 +18,24 @@ from ticketbridge.provisioning import repository
 from ticketbridge.provisioning.models import Connection
 from ticketbridge.webhooks import dispatch, events
 
+# "{vendor}": the vendor's name (connectors.registry.label), e.g. Jira, ServiceNow.
 HEALTH = {
-    "VendorUnauthorized": ("UNAUTHORIZED", "Jira rejected the stored credentials", "CUSTOMER"),
-    "VendorRateLimited": ("RATE_LIMIT_EXCEEDED", "Jira rate limit exceeded", "VENDOR"),
-    "VendorUnavailable": ("VENDOR_SERVER_ERROR", "Jira is failing or unreachable", "VENDOR"),
-    "VendorTimeout": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
-    "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "Jira did not answer in time", "VENDOR"),
+    "VendorUnauthorized": ("UNAUTHORIZED", "{vendor} rejected the stored credentials", "CUSTOMER"),
+    "VendorRateLimited": ("RATE_LIMIT_EXCEEDED", "{vendor} rate limit exceeded", "VENDOR"),
+    "VendorUnavailable": ("VENDOR_SERVER_ERROR", "{vendor} is failing or unreachable", "VENDOR"),
+    "VendorTimeout": ("EXECUTION_TIMEOUT", "{vendor} did not answer in time", "VENDOR"),
+    "VendorOutcomeUnknown": ("EXECUTION_TIMEOUT", "{vendor} did not answer in time", "VENDOR"),
     "JobTimedOut": (
         "EXECUTION_TIMEOUT",
         "The last job ran past the connection's timeout_secs",
         "CUSTOMER",
     ),
-    "VendorRequestError": ("VENDOR_CLIENT_ERROR", "Jira rejected a request", "CUSTOMER"),
+    "VendorRequestError": ("VENDOR_CLIENT_ERROR", "{vendor} rejected a request", "CUSTOMER"),
 }
 
 
-def health_for(exc: BaseException | None) -> dict[str, Any]:
+def health_for(exc: BaseException | None, vendor: str) -> dict[str, Any]:
+    """The health a job's or a call's outcome gives a connection of `vendor`."""
     if exc is None:
         return {
             "name": "HEALTHY",
@@ -46,6 +49,7 @@ def health_for(exc: BaseException | None) -> dict[str, Any]:
             break
     else:
         name, description, owner = "INTERNAL_ERROR", "TicketBridge failed", "TICKETBRIDGE"
+    description = description.format(vendor=label(vendor))
     return {"name": name, "status": name, "description": description, "resolution_owner": owner}
 
 
@@ -56,7 +60,7 @@ async def record_health(
     ``connection.health_changed`` event (queued with the transaction on procrastinate; on
     the embedded worker sent at once, the request's commit being the next thing to run)."""
     previous = connection.health
-    connection.health = health_for(exc)
+    connection.health = health_for(exc, connection.vendor)
     changed = events.health_changed(connection, previous)
     if changed:
         later = await dispatch.publish(ctx, session, connection.account_id, [changed])
@@ -72,7 +76,7 @@ async def record_vendor_failure(
         connection = await repository.get_connection_unscoped(session, connection_id)
         if connection is not None:
             previous = connection.health
-            connection.health = health_for(exc)
+            connection.health = health_for(exc, connection.vendor)
             changed = events.health_changed(connection, previous)
             if changed:
                 later = await dispatch.publish(ctx, session, connection.account_id, [changed])

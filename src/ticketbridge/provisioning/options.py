@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
-from ticketbridge.errors import Unprocessable
-from ticketbridge.provisioning.schemas import ConnectionOptions
-
-# Options that decide which tickets are stored and how they read: a change to any of them
-# makes the next sync a full one, so tickets synced before the change follow it too.
-RESYNC_KEYS = ("project_keys_filter", "status_mapping", "priority_mapping")
+from ticketbridge.connectors.registry import resync_keys, validate_options
 
 # Options nest two levels (a mapping's entries); below that a patch is taken as it comes and
 # validation refuses it, so a deeply nested body is never walked.
@@ -34,30 +27,25 @@ def merge_patch(target: Any, patch: Any, depth: int = 0) -> Any:
     return result
 
 
-def patched(current: dict[str, Any] | None, patch: dict[str, Any] | None) -> dict[str, Any]:
-    """The options after `patch` (None: the defaults), validated: a 422 names the field."""
+def patched(
+    vendor: str, current: dict[str, Any] | None, patch: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The options after `patch` (None: the defaults), validated against the vendor's model
+    (``connectors.registry.validate_options``): a 422 names the field."""
     merged = merge_patch(current or {}, patch) if patch is not None else {}
-    try:
-        options = ConnectionOptions.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        # Path parts come from the input (mapping keys): cut long ones.
-        where = ".".join(_cut(str(p)) for p in ("options", *first.get("loc", ())))
-        raise Unprocessable(f"{where}: {first.get('msg', 'invalid')}", field=where) from None
-    return options.model_dump(mode="json")
+    return validate_options(vendor, merged)
 
 
-def _cut(part: str, limit: int = 60) -> str:
-    return part if len(part) <= limit else part[:limit] + "..."
-
-
-def needs_full_resync(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
-    """Whether a change of options must reach tickets synced before it."""
+def needs_full_resync(
+    vendor: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> bool:
+    """Whether a change of options must reach tickets synced before it (the vendor's
+    ``resync_keys``: a filter, the tables, a mapping)."""
     old, new = before or {}, after or {}
-    return any(_normal(k, old.get(k)) != _normal(k, new.get(k)) for k in RESYNC_KEYS)
+    return any(_normal(old.get(k)) != _normal(new.get(k)) for k in resync_keys(vendor))
 
 
-def _normal(key: str, value: Any) -> Any:
-    if key == "project_keys_filter":  # order does not matter; empty means no filter
-        return sorted(set(value)) if value else None
-    return value or {}
+def _normal(value: Any) -> Any:
+    if isinstance(value, list):  # a filter or a set of tables: order does not matter
+        return sorted(set(map(str, value))) or None
+    return value or None

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ticketbridge.connectors.options import (  # noqa: F401  (re-exported)
+    MAX_MAPPING_ENTRIES,
+    MAX_PROJECT_KEY_LENGTH,
+    MAX_PROJECT_KEYS,
+    MAX_VENDOR_NAME_LENGTH,
+    JiraOptions,
+    Priority,
+    ServiceNowOptions,
+    Status,
+)
 from ticketbridge.netguard import UrlRefused, parse_url
 
-Status = Literal["OPEN", "TODO", "IN_PROGRESS", "IN_REVIEW", "RESOLVED", "CLOSED", "UNKNOWN"]
-Priority = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNKNOWN"]
 ConnectionState = Literal["PENDING", "ACTIVE", "PAUSED", "DELETED"]
 
 
@@ -81,26 +89,9 @@ class OrganizationOut(BaseModel):
     updated_at: datetime
 
 
-# Caps on a connection's options (docs/api.md, "Connection options"): a filter or a mapping
-# is read on every sync and every write, and the filter goes into every search query.
-MAX_PROJECT_KEYS = 500
-MAX_PROJECT_KEY_LENGTH = 100
-MAX_MAPPING_ENTRIES = 200
-MAX_VENDOR_NAME_LENGTH = 255
-
-ProjectKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PROJECT_KEY_LENGTH)]
-VendorName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_VENDOR_NAME_LENGTH)]
-
-
-class ConnectionOptions(StrictModel):
-    project_keys_filter: list[ProjectKey] | None = Field(default=None, max_length=MAX_PROJECT_KEYS)
-    status_mapping: dict[VendorName, Status] = Field(
-        default_factory=dict, max_length=MAX_MAPPING_ENTRIES
-    )
-    priority_mapping: dict[VendorName, Priority] = Field(
-        default_factory=dict, max_length=MAX_MAPPING_ENTRIES
-    )
-
+# Each vendor's options model and their caps: connectors/options.py (re-exported here;
+# ConnectionOptions is Jira's, the first vendor's, kept under its old name).
+ConnectionOptions = JiraOptions
 
 # "validate" on the wire (BaseModel.validate is taken): false skips the vendor check.
 VALIDATE = Field(
@@ -113,10 +104,20 @@ VALIDATE = Field(
 
 class ConnectionCreate(StrictModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    vendor: Literal["JIRA"]
+    vendor: str = Field(
+        min_length=1,
+        max_length=40,
+        description="A vendor of the connector registry: JIRA or SERVICENOW "
+        "(GET /v1/itsm/capabilities lists them).",
+        examples=["JIRA", "SERVICENOW"],
+    )
     credentials: dict[str, Any]
     check_vendor: bool = VALIDATE
-    options: ConnectionOptions | None = None
+    options: dict[str, Any] | None = Field(
+        default=None,
+        description="The vendor's options (docs/api.md, Connection options), checked "
+        "against the vendor's model: a 422 names the field.",
+    )
     refresh_interval_secs: int = Field(default=21600, ge=60, le=30 * 86400)
     timeout_secs: int = Field(default=1800, ge=10, le=86400)
     identifier: str | None = Field(default=None, max_length=200)
@@ -164,7 +165,7 @@ class ConnectionOut(BaseModel):
     last_synced_at: datetime | None
     created_at: datetime
     updated_at: datetime
-    options: ConnectionOptions
+    options: dict[str, Any] = Field(description="The vendor's options, defaults filled in.")
 
 
 class ConnectionTestOut(BaseModel):

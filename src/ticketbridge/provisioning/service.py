@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from ticketbridge.connectors.registry import connector_class
+from ticketbridge.connectors.registry import connector_class, validate_options
 from ticketbridge.context import AppContext
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import (
@@ -48,7 +48,6 @@ from ticketbridge.provisioning.models import Account, Connection, Organization
 from ticketbridge.provisioning.options import needs_full_resync, patched
 from ticketbridge.provisioning.schemas import (
     ConnectionCreate,
-    ConnectionOptions,
     ConnectionOut,
     ConnectionPatch,
     Health,
@@ -112,16 +111,16 @@ async def create_connection(
 ) -> Connection:
     org = await get_organization(session, account, org_id)
     creds = validate_credentials(ctx, body.vendor, body.credentials)
+    options = validate_options(body.vendor, body.options)
     if body.check_vendor:
         await check_with_vendor(ctx, body.vendor, str(uuid7()), creds)
-    options = body.options or ConnectionOptions()
     connection = Connection(
         account_id=account.id,
         organization_id=org.id,
         vendor=body.vendor,
         identifier=body.identifier,
         credentials_encrypted=ctx.vault.encrypt_json(creds.model_dump(mode="json")),
-        options=options.model_dump(mode="json"),
+        options=options,
         refresh_interval_secs=body.refresh_interval_secs,
         timeout_secs=body.timeout_secs,
     )
@@ -163,8 +162,8 @@ async def update_connection(
             connection.state = "PENDING"
             connection.oauth_state = secrets.token_urlsafe(24)
     if "options" in patch.model_fields_set:
-        options = patched(connection.options, patch.options)
-        if needs_full_resync(connection.options, options):
+        options = patched(connection.vendor, connection.options, patch.options)
+        if needs_full_resync(connection.vendor, connection.options, options):
             connection.sync_cursor = None  # the next sync is a full one, whenever it runs
         connection.options = options
     if patch.refresh_interval_secs is not None:
@@ -217,7 +216,7 @@ def connection_out(
         created_at=connection.created_at,
         updated_at=connection.updated_at,
         # As stored (options stored before today's caps may exceed them; a read never fails).
-        options=ConnectionOptions.model_construct(**(connection.options or {})),
+        options=dict(connection.options or {}),
     )
 
 

@@ -61,7 +61,7 @@ async def record_outcome(
     outgoing: list[events.Event] = []
     if connection is not None:
         previous = connection.health
-        connection.health = health_for(exc)
+        connection.health = health_for(exc, connection.vendor)
         skipped = (job.result or {}).get("skipped_count")
         if job.failure_reason is None and skipped:
             connection.health = {

@@ -31,6 +31,7 @@ from ticketbridge.connectors.jira.reads import Reads
 from ticketbridge.connectors.jira.sync_reads import JiraSyncReads
 from ticketbridge.connectors.jira.writes import JiraWrites
 from ticketbridge.connectors.limits import CallLimiter
+from ticketbridge.connectors.options import JiraOptions
 
 
 class JiraConnector(JiraWrites, JiraSyncReads, JiraPassthrough):
@@ -38,6 +39,7 @@ class JiraConnector(JiraWrites, JiraSyncReads, JiraPassthrough):
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
     credentials_model: ClassVar[type[JiraCredentials]] = JiraCredentials
     reserved_fields: ClassVar[dict[str, str]] = mapping.RESERVED_FIELDS
+    options_model: ClassVar[type[JiraOptions]] = JiraOptions
 
     def __init__(
         self,
@@ -47,7 +49,9 @@ class JiraConnector(JiraWrites, JiraSyncReads, JiraPassthrough):
         credentials: CredentialStore,
         limiter: CallLimiter | None,
         settings: Settings,
+        options: dict[str, Any] | None = None,
     ) -> None:
+        # options: Jira's filter and mappings are applied by the sync and the services.
         self.connection_id = connection_id
         self.credentials = credentials
         self.client = JiraClient(

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import Capability
-from ticketbridge.connectors.registry import check_custom_fields, require
+from ticketbridge.connectors.registry import require
 from ticketbridge.context import AppContext
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.ids import tokens
 from ticketbridge.itsm.tickets import bulk
 from ticketbridge.itsm.tickets.bulk_schemas import BulkCreate, BulkOutcome, BulkUpdate
-from ticketbridge.itsm.tickets.writes import Write
+from ticketbridge.itsm.tickets.writes import Write, check_new_ticket
 from ticketbridge.jobs import service as jobs
 from ticketbridge.provisioning.connectors import open_connector
 from ticketbridge.provisioning.health import vendor_guard
@@ -27,7 +27,7 @@ from ticketbridge.provisioning.models import Connection
 def _check_entries(vendor: str, body: BulkCreate) -> None:
     """A malformed entry fails the whole request (docs/api.md, "Writes"), vendor rules included."""
     for i, ticket in enumerate(body.tickets):
-        check_custom_fields(vendor, ticket.custom_fields, where=f"tickets[{i}].")
+        check_new_ticket(vendor, ticket, where=f"tickets[{i}].")
 
 
 def prepare_create_job(

@@ -88,7 +88,8 @@ class TicketCreate(BaseModel):
     def _references(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        _exclusive(data, "project_id", "project_vendor_id", required=True)
+        # Whether a project is required is the vendor's rule (connectors.registry.check_draft).
+        _exclusive(data, "project_id", "project_vendor_id", required=False)
         ours = [f for f in ("type", "type_id") if data.get(f) is not None]
         if ours and data.get("type_vendor_id") is not None:
             raise ValueError(f"Give either {' or '.join(ours)} or type_vendor_id, not both")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import ConnectorClass, VendorTicket
-from ticketbridge.connectors.registry import connector_class
+from ticketbridge.connectors.registry import connector_class, status_keys
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import Conflict, NotFound
 from ticketbridge.ids import uuid7
@@ -41,9 +41,15 @@ class Mappings:
         )
 
     def status_of(self, vt: VendorTicket) -> str:
-        for name, status in self.status.items():
-            if name.casefold() == vt.status_name.casefold():
-                return status
+        """The connection's mapping, by the keys the vendor names a status with (registry
+        ``status_keys``), wins over the connector's default."""
+        if self.status:
+            by_key: dict[str, str] = {}
+            for name, status in self.status.items():
+                by_key.setdefault(name.casefold(), status)  # the first of a case-variant wins
+            for key in status_keys(self.vendor.vendor)(vt.status_name, vt.type_vendor_id):
+                if key.casefold() in by_key:
+                    return by_key[key.casefold()]
         return vt.status_default
 
     def priority_of(self, name: str | None) -> str:

@@ -101,7 +101,7 @@ async def record_outcome(
     if connection is None:
         return []
     previous = connection.health
-    connection.health = health_for(exc)
+    connection.health = health_for(exc, connection.vendor)
     changed = events.health_changed(connection, previous, job.id)
     return [changed] if changed else []
 

@@ -20,7 +20,7 @@ from ticketbridge.connectors.base import (
     TicketChanges,
     TicketDraft,
 )
-from ticketbridge.connectors.registry import check_custom_fields, require
+from ticketbridge.connectors.registry import check_custom_fields, check_draft, require
 from ticketbridge.context import AppContext
 from ticketbridge.db import locks
 from ticketbridge.errors import (
@@ -54,6 +54,7 @@ def prepare_create(
     """`POST /tickets`. The write creates the ticket or, retried after an attempt that died,
     stores the one that attempt created (found by the claim's creation token)."""
     require(connection.vendor, Capability.CREATE_TICKET)
+    check_new_ticket(connection.vendor, body)
     connector = open_connector(ctx, connection)
 
     async def create(claim: Claim | None) -> Ticket:
@@ -82,6 +83,7 @@ async def prepare_update(
 ) -> Write[Ticket]:
     """`PATCH /tickets/{id}`: an unknown ticket is 404 before the vendor is touched."""
     require(connection.vendor, Capability.UPDATE_TICKET)
+    check_draft(connection.vendor, has_tags=body.tags is not None)
     uid = parse_uuid(ticket_id, "Ticket")
     await get_ticket(session, connection, uid)
     connector = open_connector(ctx, connection)
@@ -91,6 +93,18 @@ async def prepare_update(
             return await update_ticket(session, connector, connection, uid, body)
 
     return update
+
+
+def check_new_ticket(vendor: str, body: TicketCreate, where: str = "") -> None:
+    """The vendor's rules on a create the schema cannot know (a project required, tags,
+    the fields ``custom_fields`` may not set): 422 naming the field, before any vendor call."""
+    check_draft(
+        vendor,
+        has_project=body.project_id is not None or body.project_vendor_id is not None,
+        has_tags=body.tags is not None,
+        where=where,
+    )
+    check_custom_fields(vendor, body.custom_fields, where=where)
 
 
 def _known(memo: dict[tuple[str, str], Any], project_id: uuid.UUID) -> bool:
@@ -109,7 +123,7 @@ async def resolve_draft(
 
     ``custom_fields`` naming what a normalized field sets is a 422 naming the key (checked
     here too, not only at the edge, so a queued job entry fails alone)."""
-    check_custom_fields(connection.vendor, body.custom_fields)
+    check_new_ticket(connection.vendor, body)
     cid = connection.id
     memo: dict[tuple[str, str], Any] = {} if cache is None else cache
     project = None

@@ -15,18 +15,15 @@ from .bulk_updates_priority_type_0 import BulkUpdatesPriorityType0
 from .bulk_updates_status_type_0 import BulkUpdatesStatusType0
 from .capabilities_out import CapabilitiesOut
 from .capabilities_out_operations import CapabilitiesOutOperations
+from .capabilities_out_vendors import CapabilitiesOutVendors
+from .capabilities_out_vendors_additional_property import (
+    CapabilitiesOutVendorsAdditionalProperty,
+)
 from .connection_create import ConnectionCreate
 from .connection_create_credentials import ConnectionCreateCredentials
-from .connection_options import ConnectionOptions
-from .connection_options_priority_mapping import ConnectionOptionsPriorityMapping
-from .connection_options_priority_mapping_additional_property import (
-    ConnectionOptionsPriorityMappingAdditionalProperty,
-)
-from .connection_options_status_mapping import ConnectionOptionsStatusMapping
-from .connection_options_status_mapping_additional_property import (
-    ConnectionOptionsStatusMappingAdditionalProperty,
-)
+from .connection_create_options_type_0 import ConnectionCreateOptionsType0
 from .connection_out import ConnectionOut
+from .connection_out_options import ConnectionOutOptions
 from .connection_out_state import ConnectionOutState
 from .connection_patch import ConnectionPatch
 from .connection_patch_credentials_type_0 import ConnectionPatchCredentialsType0
@@ -98,14 +95,13 @@ __all__ = (
     "BulkUpdatesStatusType0",
     "CapabilitiesOut",
     "CapabilitiesOutOperations",
+    "CapabilitiesOutVendors",
+    "CapabilitiesOutVendorsAdditionalProperty",
     "ConnectionCreate",
     "ConnectionCreateCredentials",
-    "ConnectionOptions",
-    "ConnectionOptionsPriorityMapping",
-    "ConnectionOptionsPriorityMappingAdditionalProperty",
-    "ConnectionOptionsStatusMapping",
-    "ConnectionOptionsStatusMappingAdditionalProperty",
+    "ConnectionCreateOptionsType0",
     "ConnectionOut",
+    "ConnectionOutOptions",
     "ConnectionOutState",
     "ConnectionPatch",
     "ConnectionPatchCredentialsType0",

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.capabilities_out_operations import CapabilitiesOutOperations
+    from ..models.capabilities_out_vendors import CapabilitiesOutVendors
 
 
 T = TypeVar("T", bound="CapabilitiesOut")
@@ -21,12 +22,15 @@ class CapabilitiesOut:
         supported (list[str]):
         unsupported (list[str]):
         vendor (str):
+        vendors (CapabilitiesOutVendors): Every vendor side by side: vendor -> operation -> supported (the matrix of
+            docs/api.md, Capabilities).
     """
 
     operations: CapabilitiesOutOperations
     supported: list[str]
     unsupported: list[str]
     vendor: str
+    vendors: CapabilitiesOutVendors
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +42,8 @@ class CapabilitiesOut:
 
         vendor = self.vendor
 
+        vendors = self.vendors.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -46,6 +52,7 @@ class CapabilitiesOut:
                 "supported": supported,
                 "unsupported": unsupported,
                 "vendor": vendor,
+                "vendors": vendors,
             }
         )
 
@@ -54,6 +61,7 @@ class CapabilitiesOut:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.capabilities_out_operations import CapabilitiesOutOperations
+        from ..models.capabilities_out_vendors import CapabilitiesOutVendors
 
         d = dict(src_dict)
         operations = CapabilitiesOutOperations.from_dict(d.pop("operations"))
@@ -64,11 +72,14 @@ class CapabilitiesOut:
 
         vendor = d.pop("vendor")
 
+        vendors = CapabilitiesOutVendors.from_dict(d.pop("vendors"))
+
         capabilities_out = cls(
             operations=operations,
             supported=supported,
             unsupported=unsupported,
             vendor=vendor,
+            vendors=vendors,
         )
 
         capabilities_out.additional_properties = d

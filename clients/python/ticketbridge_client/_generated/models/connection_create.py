@@ -1,14 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -16,7 +9,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.connection_create_credentials import ConnectionCreateCredentials
-    from ..models.connection_options import ConnectionOptions
+    from ..models.connection_create_options_type_0 import ConnectionCreateOptionsType0
 
 
 T = TypeVar("T", bound="ConnectionCreate")
@@ -27,9 +20,10 @@ class ConnectionCreate:
     """
     Attributes:
         credentials (ConnectionCreateCredentials):
-        vendor (Literal['JIRA']):
+        vendor (str): A vendor of the connector registry: JIRA or SERVICENOW (GET /v1/itsm/capabilities lists them).
         identifier (None | str | Unset):
-        options (ConnectionOptions | None | Unset):
+        options (ConnectionCreateOptionsType0 | None | Unset): The vendor's options (docs/api.md, Connection options),
+            checked against the vendor's model: a 422 names the field.
         refresh_interval_secs (int | Unset):  Default: 21600.
         timeout_secs (int | Unset):  Default: 1800.
         validate (bool | Unset): Check the credentials against the vendor (one cheap call); false skips the check, for
@@ -37,15 +31,17 @@ class ConnectionCreate:
     """
 
     credentials: ConnectionCreateCredentials
-    vendor: Literal["JIRA"]
+    vendor: str
     identifier: None | str | Unset = UNSET
-    options: ConnectionOptions | None | Unset = UNSET
+    options: ConnectionCreateOptionsType0 | None | Unset = UNSET
     refresh_interval_secs: int | Unset = 21600
     timeout_secs: int | Unset = 1800
     validate: bool | Unset = True
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.connection_options import ConnectionOptions
+        from ..models.connection_create_options_type_0 import (
+            ConnectionCreateOptionsType0,
+        )
 
         credentials = self.credentials.to_dict()
 
@@ -60,7 +56,7 @@ class ConnectionCreate:
         options: dict[str, Any] | None | Unset
         if isinstance(self.options, Unset):
             options = UNSET
-        elif isinstance(self.options, ConnectionOptions):
+        elif isinstance(self.options, ConnectionCreateOptionsType0):
             options = self.options.to_dict()
         else:
             options = self.options
@@ -95,14 +91,14 @@ class ConnectionCreate:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.connection_create_credentials import ConnectionCreateCredentials
-        from ..models.connection_options import ConnectionOptions
+        from ..models.connection_create_options_type_0 import (
+            ConnectionCreateOptionsType0,
+        )
 
         d = dict(src_dict)
         credentials = ConnectionCreateCredentials.from_dict(d.pop("credentials"))
 
-        vendor = cast(Literal["JIRA"], d.pop("vendor"))
-        if vendor != "JIRA":
-            raise ValueError(f"vendor must match const 'JIRA', got '{vendor}'")
+        vendor = d.pop("vendor")
 
         def _parse_identifier(data: object) -> None | str | Unset:
             if data is None:
@@ -113,7 +109,7 @@ class ConnectionCreate:
 
         identifier = _parse_identifier(d.pop("identifier", UNSET))
 
-        def _parse_options(data: object) -> ConnectionOptions | None | Unset:
+        def _parse_options(data: object) -> ConnectionCreateOptionsType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -121,12 +117,12 @@ class ConnectionCreate:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                options_type_0 = ConnectionOptions.from_dict(data)
+                options_type_0 = ConnectionCreateOptionsType0.from_dict(data)
 
                 return options_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ConnectionOptions | None | Unset, data)
+            return cast(ConnectionCreateOptionsType0 | None | Unset, data)
 
         options = _parse_options(d.pop("options", UNSET))
 

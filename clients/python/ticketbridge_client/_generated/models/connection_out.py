@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..models.connection_out_state import ConnectionOutState
 
 if TYPE_CHECKING:
-    from ..models.connection_options import ConnectionOptions
+    from ..models.connection_out_options import ConnectionOutOptions
     from ..models.health import Health
 
 
@@ -29,7 +29,7 @@ class ConnectionOut:
         is_active (bool):
         last_synced_at (datetime.datetime | None):
         oauth2_authorize_url (None | str):
-        options (ConnectionOptions):
+        options (ConnectionOutOptions): The vendor's options, defaults filled in.
         organization_id (UUID):
         organization_name (None | str):
         refresh_interval_secs (int):
@@ -46,7 +46,7 @@ class ConnectionOut:
     is_active: bool
     last_synced_at: datetime.datetime | None
     oauth2_authorize_url: None | str
-    options: ConnectionOptions
+    options: ConnectionOutOptions
     organization_id: UUID
     organization_name: None | str
     refresh_interval_secs: int
@@ -126,7 +126,7 @@ class ConnectionOut:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.connection_options import ConnectionOptions
+        from ..models.connection_out_options import ConnectionOutOptions
         from ..models.health import Health
 
         d = dict(src_dict)
@@ -182,7 +182,7 @@ class ConnectionOut:
             d.pop("oauth2_authorize_url")
         )
 
-        options = ConnectionOptions.from_dict(d.pop("options"))
+        options = ConnectionOutOptions.from_dict(d.pop("options"))
 
         organization_id = UUID(d.pop("organization_id"))
 

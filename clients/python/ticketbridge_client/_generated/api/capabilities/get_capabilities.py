@@ -71,7 +71,8 @@ def sync_detailed(
 ) -> Response[CapabilitiesOut | Error]:
     """Get Capabilities
 
-     Which write and passthrough operations this connection's vendor supports.
+     Which write and passthrough operations this connection's vendor supports, and
+    every vendor's side by side (``vendors``).
 
     Read from the connector registry (each connector declares its capabilities); every
     unsupported call answers 422 "not supported for this vendor" from the same registry.
@@ -99,7 +100,8 @@ def sync(
 ) -> CapabilitiesOut | Error | None:
     """Get Capabilities
 
-     Which write and passthrough operations this connection's vendor supports.
+     Which write and passthrough operations this connection's vendor supports, and
+    every vendor's side by side (``vendors``).
 
     Read from the connector registry (each connector declares its capabilities); every
     unsupported call answers 422 "not supported for this vendor" from the same registry.
@@ -123,7 +125,8 @@ async def asyncio_detailed(
 ) -> Response[CapabilitiesOut | Error]:
     """Get Capabilities
 
-     Which write and passthrough operations this connection's vendor supports.
+     Which write and passthrough operations this connection's vendor supports, and
+    every vendor's side by side (``vendors``).
 
     Read from the connector registry (each connector declares its capabilities); every
     unsupported call answers 422 "not supported for this vendor" from the same registry.
@@ -149,7 +152,8 @@ async def asyncio(
 ) -> CapabilitiesOut | Error | None:
     """Get Capabilities
 
-     Which write and passthrough operations this connection's vendor supports.
+     Which write and passthrough operations this connection's vendor supports, and
+    every vendor's side by side (``vendors``).
 
     Read from the connector registry (each connector declares its capabilities); every
     unsupported call answers 422 "not supported for this vendor" from the same registry.

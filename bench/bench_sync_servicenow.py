@@ -1,0 +1,224 @@
+"""Full sync of N ServiceNow emulator incidents into PostgreSQL, against merely paging them.
+
+    .venv/bin/python bench/bench_sync_servicenow.py [--records 20000]
+
+The ServiceNow variant of ``bench_sync.py``: the emulator (own process, ``ticketbridge
+emulator servicenow``) is seeded with --records incidents; the baseline is a plain httpx
+loop over ``GET /api/now/table/incident`` asking for the same encoded query (keyset on
+``sys_updated_on, sys_id``), fields, parameters and page size as the connector's full sync.
+Then a fresh interpreter runs the real SYNC job (``run_job``: connector, retry layer,
+mapping, upserts, progress, deactivation scan) of a SERVICENOW connection into a fresh
+PostgreSQL database. Printed: records per second and sync time / paging time (target
+<= 1.3), and the sync's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from common import (
+    bench_settings,
+    current_rss_mb,
+    peak_rss_mb,
+    pg_database,
+    print_table,
+    require_postgres,
+    run_child,
+)
+
+HERE = Path(__file__).resolve()
+USERNAME, PASSWORD = "admin", "sandbox-password"  # the emulator's defaults
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServiceNowProcess:
+    """A seeded ServiceNow emulator in a child process: its CPU and memory are not ours."""
+
+    def __init__(self, *, records: int, users: int, groups: int) -> None:
+        self.port = int(os.environ.get("TICKETBRIDGE_BENCH_SN_PORT") or _free_port())
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = ["--port", str(self.port), "--issues", str(records)]
+        self.args += ["--users", str(users), "--groups", str(groups)]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> str:
+        command = [sys.executable, "-m", "ticketbridge.emulators.cli", "servicenow", *self.args]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        while True:
+            try:
+                if httpx.get(f"{self.url}/_emulator/info", timeout=5).status_code == 200:
+                    return self.url
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise SystemExit("the ServiceNow emulator did not start")
+            time.sleep(0.2)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait()
+
+
+def page_through(url: str) -> dict[str, Any]:
+    """The baseline: fetch (and parse) every page the sync fetches, and nothing else."""
+    from ticketbridge.connectors.http import json_or_none
+    from ticketbridge.connectors.servicenow import mapping, sync_reads
+    from ticketbridge.connectors.servicenow.client import READ_PARAMS
+
+    order = "ORDERBYsys_updated_on^ORDERBYsys_id"
+    params: dict[str, Any] = {
+        **READ_PARAMS,
+        "sysparm_limit": sync_reads.PAGE,
+        "sysparm_suppress_pagination_header": "true",
+        "sysparm_no_count": "true",
+        "sysparm_fields": ",".join(mapping.TICKET_FIELDS),
+    }
+    pages = records = 0
+    after: dict[str, Any] | None = None
+    start = time.perf_counter()
+    with httpx.Client(base_url=f"{url}/api/now/table", auth=(USERNAME, PASSWORD)) as client:
+        while True:
+            if after is None:
+                query = order
+            else:
+                stamp, sys_id = after["sys_updated_on"], after["sys_id"]
+                query = f"sys_updated_on>{stamp}^NQsys_updated_on={stamp}^sys_id>{sys_id}^{order}"
+            response = client.get("/incident", params={**params, "sysparm_query": query})
+            response.raise_for_status()
+            rows = (json_or_none(response) or {}).get("result") or []
+            if not rows:
+                break
+            pages += 1
+            records += len(rows)
+            after = rows[-1]
+    return {"seconds": time.perf_counter() - start, "pages": pages, "records": records}
+
+
+# --- the child: one real SYNC job in a fresh interpreter -----------------------------------
+
+
+async def _sync_once(database_url: str, url: str, records: int) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from ticketbridge.bootstrap import run_job
+    from ticketbridge.context import AppContext
+    from ticketbridge.db.session import transaction
+    from ticketbridge.itsm.tickets.models import Ticket
+    from ticketbridge.jobs import repository as jobs_repo
+    from ticketbridge.jobs import service as jobs
+    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning.schemas import ConnectionCreate
+
+    ctx = AppContext.create(bench_settings(database_url))
+    try:
+        async with transaction(ctx.sessionmaker) as session:
+            account, _key = await service.create_account(session, "Bench")
+            org = await service.create_organization(session, account, "Bench customer", "b")
+            connection = await service.create_connection(
+                ctx,
+                session,
+                account,
+                org.id,
+                ConnectionCreate(
+                    vendor="SERVICENOW",
+                    credentials={"base_url": url, "username": USERNAME, "password": PASSWORD},
+                    identifier="bench-servicenow",
+                ),
+            )
+            connection.next_sync_at = None
+            connection_id = connection.id
+            job = await jobs.schedule_sync(ctx.settings, session, connection)
+            await jobs.claim(session, "bench", limit=1)
+        rss_before = current_rss_mb()
+        start = time.perf_counter()
+        await run_job(ctx, job.id)
+        seconds = time.perf_counter() - start
+        async with transaction(ctx.sessionmaker) as session:
+            done = await jobs_repo.get(session, job.id)
+            assert done is not None
+            stored = await session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(Ticket.connection_id == connection_id, Ticket.active.is_(True))
+            )
+        if done.status != "SUCCESS":
+            raise SystemExit(f"the sync failed: {done.failure_reason}")
+        if stored != records:
+            raise SystemExit(f"the sync stored {stored} tickets of {records}: {done.result}")
+        return {
+            "seconds": seconds,
+            "tickets": stored,
+            "rss_before_mb": rss_before,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    finally:
+        await ctx.stop()
+
+
+def child(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--records", type=int, required=True)
+    args = parser.parse_args(argv)
+    print(json.dumps(asyncio.run(_sync_once(args.db, args.url, args.records))), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--groups", type=int, default=4)
+    args = parser.parse_args()
+    require_postgres()
+    n = args.records
+    with ServiceNowProcess(records=n, users=args.users, groups=args.groups) as url:
+        baseline = page_through(url)
+        assert baseline["records"] == n, baseline
+        with pg_database() as db:
+            sync = run_child(HERE, ["child", "--db", db, "--url", url, "--records", str(n)])
+    print_table(
+        f"Full sync of {n:,} ServiceNow emulator incidents into PostgreSQL "
+        f"({baseline['pages']} pages)",
+        ["measure", "seconds", "records/s", "ratio"],
+        [
+            ["page through (httpx loop)", baseline["seconds"], n / baseline["seconds"], 1.0],
+            [
+                "sync (SYNC job)",
+                sync["seconds"],
+                n / sync["seconds"],
+                sync["seconds"] / baseline["seconds"],
+            ],
+        ],
+    )
+    ratio = sync["seconds"] / baseline["seconds"]
+    verdict = "met" if ratio <= 1.3 else "NOT met"
+    print(f"  sync / page-through = {ratio:.2f}  (target <= 1.3: {verdict})")
+    print(
+        f"  sync process peak RSS {sync['peak_rss_mb']:.0f} MiB "
+        f"({sync['peak_rss_mb'] - sync['rss_before_mb']:.0f} MiB above its start)"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "child":
+        child(sys.argv[2:])
+    else:
+        main()
