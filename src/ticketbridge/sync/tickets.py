@@ -122,7 +122,7 @@ class PageWriter:
 
     async def _write(self, batch: list[VendorTicket]) -> datetime | None:
         async with transaction(self.sessionmaker) as session:
-            await repository.skip_commit_wait(session)
+            await repository.page_settings(session)
             page = await self._prepare(session, batch)
             await repository.upsert_tickets(session, page.rows)
         page.count_into(self.report)
