@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -227,9 +226,9 @@ class ApiThread:
         import uvicorn
 
         from ticketbridge.app import create_app
+        from ticketbridge.server import tcp_socket
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock = tcp_socket()
         sock.bind(("127.0.0.1", 0))
         self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on")

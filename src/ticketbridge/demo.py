@@ -45,7 +45,7 @@ from ticketbridge.emulators.jira.config import (
 )
 from ticketbridge.emulators.servicenow.config import DEFAULT_PASSWORD as SN_PASSWORD
 from ticketbridge.emulators.servicenow.config import DEFAULT_USERNAME as SN_USERNAME
-from ticketbridge.server import uvicorn_options
+from ticketbridge.server import tcp_socket, uvicorn_options
 
 DEFAULT_JIRA_PORT = 8081
 DEFAULT_SERVICENOW_PORT = 8082
@@ -256,8 +256,7 @@ def _free_or_any(host: str, preferred: int) -> int:
 
 def _bind(host: str, port: int) -> socket.socket:
     """The API's socket, taken before anything starts: a busy port fails fast and plainly."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = tcp_socket()
     try:
         sock.bind((host, port))
     except OSError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # uvicorn[standard]
@@ -138,6 +139,22 @@ class GuardedHttpTools(HttpToolsProtocol):
         log.info("closing a connection: %s", status.decode())
         self.transport.write(_response(status, code, detail))
         self.transport.close()
+
+
+def tcp_socket() -> socket.socket:
+    """A socket to listen on for HTTP, made so that asyncio turns Nagle off on every
+    connection it accepts.
+
+    asyncio sets ``TCP_NODELAY`` only on sockets whose protocol is ``IPPROTO_TCP``, and an
+    accepted socket takes the listening socket's: ``socket.socket(AF_INET, SOCK_STREAM)``
+    says protocol 0, so its connections kept Nagle on. uvicorn writes a response's headers
+    and its body separately; with Nagle, the body then waited for the client's delayed
+    acknowledgement of the headers: ~40 ms more for each response on a kept-alive
+    connection (seen as 44 ms per request instead of 2-3 ms).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from typing import Any
@@ -14,6 +13,7 @@ from ticketbridge.app import create_app
 from ticketbridge.config import Settings
 from ticketbridge.context import AppContext
 from ticketbridge.netguard import Resolver
+from ticketbridge.server import tcp_socket
 
 
 class ApiServer:
@@ -26,8 +26,7 @@ class ApiServer:
         self.base_url = ""
 
     def start(self) -> ApiServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock = tcp_socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
