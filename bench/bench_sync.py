@@ -163,6 +163,13 @@ def main() -> None:
     parser.add_argument(
         "--tracemalloc", action="store_true", help="also measure tracemalloc peaks (slower)"
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="latency the emulator adds to every request, for both sides (a real site's pages "
+        "take hundreds of ms; at 0 the emulator, our process and PostgreSQL share 2 cores)",
+    )
     args = parser.parse_args()
     require_postgres()
     site = {"users": args.users, "projects": args.projects}
@@ -175,6 +182,9 @@ def main() -> None:
                 "traced_peak_mb"
             ]
     with EmulatorProcess(issues=args.issues, **site) as jira:
+        if args.latency_ms:
+            faults = {"latency_ms": args.latency_ms}
+            httpx.post(jira.base_url + "/_emulator/faults", json=faults).raise_for_status()
         baseline = page_through(jira)
         sync = sync_in_child(jira)
         memory[args.issues] = sync
@@ -185,7 +195,8 @@ def main() -> None:
 
     n = args.issues
     print_table(
-        f"Full sync of {n:,} emulator issues into PostgreSQL ({baseline['pages']} search pages)",
+        f"Full sync of {n:,} emulator issues into PostgreSQL ({baseline['pages']} search pages, "
+        f"{args.latency_ms:g} ms emulator latency)",
         ["measure", "seconds", "issues/s", "ratio"],
         [
             ["page through (httpx loop)", baseline["seconds"], n / baseline["seconds"], 1.0],
