@@ -186,17 +186,26 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--groups", type=int, default=4)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="latency the emulator adds to every request, for both sides",
+    )
     args = parser.parse_args()
     require_postgres()
     n = args.records
     with ServiceNowProcess(records=n, users=args.users, groups=args.groups) as url:
+        if args.latency_ms:
+            faults = {"latency_ms": args.latency_ms}
+            httpx.post(f"{url}/_emulator/faults", json=faults).raise_for_status()
         baseline = page_through(url)
         assert baseline["records"] == n, baseline
         with pg_database() as db:
             sync = run_child(HERE, ["child", "--db", db, "--url", url, "--records", str(n)])
     print_table(
         f"Full sync of {n:,} ServiceNow emulator incidents into PostgreSQL "
-        f"({baseline['pages']} pages)",
+        f"({baseline['pages']} pages, {args.latency_ms:g} ms emulator latency)",
         ["measure", "seconds", "records/s", "ratio"],
         [
             ["page through (httpx loop)", baseline["seconds"], n / baseline["seconds"], 1.0],
