@@ -168,8 +168,7 @@ def _setup(jira: Jira, database_url: str) -> dict[str, str]:
         try:
             return await provision(ctx, jira)
         finally:
-            await ctx.http.aclose()
-            await ctx.engine.dispose()
+            await ctx.stop()
 
     return asyncio.run(run())
 

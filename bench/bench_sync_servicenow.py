@@ -17,9 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +25,9 @@ from typing import Any
 import httpx
 
 from common import (
+    SN_PASSWORD,
+    SN_USERNAME,
+    ServiceNowProcess,
     bench_settings,
     current_rss_mb,
     peak_rss_mb,
@@ -38,42 +38,6 @@ from common import (
 )
 
 HERE = Path(__file__).resolve()
-USERNAME, PASSWORD = "admin", "sandbox-password"  # the emulator's defaults
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class ServiceNowProcess:
-    """A seeded ServiceNow emulator in a child process: its CPU and memory are not ours."""
-
-    def __init__(self, *, records: int, users: int, groups: int) -> None:
-        self.port = int(os.environ.get("TICKETBRIDGE_BENCH_SN_PORT") or _free_port())
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = ["--port", str(self.port), "--issues", str(records)]
-        self.args += ["--users", str(users), "--groups", str(groups)]
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> str:
-        command = [sys.executable, "-m", "ticketbridge.emulators.cli", "servicenow", *self.args]
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        while True:
-            try:
-                if httpx.get(f"{self.url}/_emulator/info", timeout=5).status_code == 200:
-                    return self.url
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise SystemExit("the ServiceNow emulator did not start")
-            time.sleep(0.2)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait()
 
 
 def page_through(url: str) -> dict[str, Any]:
@@ -93,7 +57,7 @@ def page_through(url: str) -> dict[str, Any]:
     pages = records = 0
     after: dict[str, Any] | None = None
     start = time.perf_counter()
-    with httpx.Client(base_url=f"{url}/api/now/table", auth=(USERNAME, PASSWORD)) as client:
+    with httpx.Client(base_url=f"{url}/api/now/table", auth=(SN_USERNAME, SN_PASSWORD)) as client:
         while True:
             if after is None:
                 query = order
@@ -138,7 +102,7 @@ async def _sync_once(database_url: str, url: str, records: int) -> dict[str, Any
                 org.id,
                 ConnectionCreate(
                     vendor="SERVICENOW",
-                    credentials={"base_url": url, "username": USERNAME, "password": PASSWORD},
+                    credentials={"base_url": url, "username": SN_USERNAME, "password": SN_PASSWORD},
                     identifier="bench-servicenow",
                 ),
             )

@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get(
@@ -306,6 +309,46 @@ def _fmt(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+# --- ServiceNow ------------------------------------------------------------------------
+
+SN_USERNAME, SN_PASSWORD = "admin", "sandbox-password"  # the emulator's defaults
+
+
+def _any_free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServiceNowProcess:
+    """A seeded ServiceNow emulator in a child process: its CPU and memory are not ours."""
+
+    def __init__(self, *, records: int, users: int, groups: int) -> None:
+        self.port = int(os.environ.get("TICKETBRIDGE_BENCH_SN_PORT") or _any_free_port())
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = ["--port", str(self.port), "--issues", str(records)]
+        self.args += ["--users", str(users), "--groups", str(groups)]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> str:
+        command = [sys.executable, "-m", "ticketbridge.emulators.cli", "servicenow", *self.args]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        while True:
+            try:
+                if httpx.get(f"{self.url}/_emulator/info", timeout=5).status_code == 200:
+                    return self.url
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise SystemExit("the ServiceNow emulator did not start")
+            time.sleep(0.2)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait()
 
 
 if __name__ == "__main__":
