@@ -36,6 +36,7 @@ from common import (
     bench_settings,
     pg_database,
     print_table,
+    provision_servicenow,
     require_postgres,
 )
 
@@ -49,33 +50,11 @@ def _setup(url: str, database_url: str) -> dict[str, str]:
     import asyncio
 
     from ticketbridge.context import AppContext
-    from ticketbridge.db.session import transaction
-    from ticketbridge.provisioning import service
-    from ticketbridge.provisioning.schemas import ConnectionCreate
 
     async def run() -> dict[str, str]:
         ctx = AppContext.create(bench_settings(database_url))
         try:
-            async with transaction(ctx.sessionmaker) as session:
-                account, key = await service.create_account(session, "Bench")
-                org = await service.create_organization(session, account, "Bench", "bench")
-                connection = await service.create_connection(
-                    ctx,
-                    session,
-                    account,
-                    org.id,
-                    ConnectionCreate(
-                        vendor="SERVICENOW",
-                        credentials={
-                            "base_url": url,
-                            "username": SN_USERNAME,
-                            "password": SN_PASSWORD,
-                        },
-                        identifier="bench-servicenow",
-                    ),
-                )
-                connection.next_sync_at = None
-            return {"api_key": key, "connection_id": str(connection.id), "org_id": str(org.id)}
+            return await provision_servicenow(ctx, url)
         finally:
             await ctx.stop()
 

@@ -19,6 +19,7 @@ import asyncio
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from common import (
     peak_rss_mb,
     pg_database,
     print_table,
+    provision_servicenow,
     require_postgres,
     run_child,
 )
@@ -87,27 +89,15 @@ async def _sync_once(database_url: str, url: str, records: int) -> dict[str, Any
     from ticketbridge.itsm.tickets.models import Ticket
     from ticketbridge.jobs import repository as jobs_repo
     from ticketbridge.jobs import service as jobs
-    from ticketbridge.provisioning import service
-    from ticketbridge.provisioning.schemas import ConnectionCreate
+    from ticketbridge.provisioning import repository as connections
 
     ctx = AppContext.create(bench_settings(database_url))
     try:
+        info = await provision_servicenow(ctx, url)
+        connection_id = uuid.UUID(info["connection_id"])
         async with transaction(ctx.sessionmaker) as session:
-            account, _key = await service.create_account(session, "Bench")
-            org = await service.create_organization(session, account, "Bench customer", "b")
-            connection = await service.create_connection(
-                ctx,
-                session,
-                account,
-                org.id,
-                ConnectionCreate(
-                    vendor="SERVICENOW",
-                    credentials={"base_url": url, "username": SN_USERNAME, "password": SN_PASSWORD},
-                    identifier="bench-servicenow",
-                ),
-            )
-            connection.next_sync_at = None
-            connection_id = connection.id
+            connection = await connections.get_connection_unscoped(session, connection_id)
+            assert connection is not None
             job = await jobs.schedule_sync(ctx.settings, session, connection)
             await jobs.claim(session, "bench", limit=1)
         rss_before = current_rss_mb()

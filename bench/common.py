@@ -316,6 +316,29 @@ def _fmt(value: object) -> str:
 SN_USERNAME, SN_PASSWORD = "admin", "sandbox-password"  # the emulator's defaults
 
 
+async def provision_servicenow(ctx: Any, url: str) -> dict[str, str]:
+    """An account, an organization and a basic-auth SERVICENOW connection to `url`."""
+    from ticketbridge.db.session import transaction
+    from ticketbridge.provisioning import service
+    from ticketbridge.provisioning.schemas import ConnectionCreate
+
+    credentials = {"base_url": url, "username": SN_USERNAME, "password": SN_PASSWORD}
+    async with transaction(ctx.sessionmaker) as session:
+        account, key = await service.create_account(session, "Bench")
+        org = await service.create_organization(session, account, "Bench customer", "bench")
+        connection = await service.create_connection(
+            ctx,
+            session,
+            account,
+            org.id,
+            ConnectionCreate(
+                vendor="SERVICENOW", credentials=credentials, identifier="bench-servicenow"
+            ),
+        )
+        connection.next_sync_at = None
+    return {"api_key": key, "connection_id": str(connection.id), "org_id": str(org.id)}
+
+
 def _any_free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
