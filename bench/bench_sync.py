@@ -31,7 +31,9 @@ from common import (
     EmulatorProcess,
     Jira,
     bench_settings,
+    calls_since,
     current_rss_mb,
+    emulator_calls,
     peak_rss_mb,
     pg_database,
     print_table,
@@ -185,8 +187,14 @@ def main() -> None:
         if args.latency_ms:
             faults = {"latency_ms": args.latency_ms}
             httpx.post(jira.base_url + "/_emulator/faults", json=faults).raise_for_status()
+        calls = emulator_calls(jira.base_url)
         baseline = page_through(jira)
+        baseline_calls, calls = (
+            calls_since(emulator_calls(jira.base_url), calls),
+            emulator_calls(jira.base_url),
+        )
         sync = sync_in_child(jira)
+        sync_calls = calls_since(emulator_calls(jira.base_url), calls)
         memory[args.issues] = sync
         if args.tracemalloc:
             memory[args.issues]["traced_peak_mb"] = sync_in_child(jira, traced=True)[
@@ -208,6 +216,7 @@ def main() -> None:
             ],
         ],
     )
+    print(f"  vendor calls: page-through {sum(baseline_calls.values())}, sync {sync_calls}")
     ratio = sync["seconds"] / baseline["seconds"]
     verdict = "met" if ratio <= 1.3 else "NOT met"
     print(f"  sync / page-through = {ratio:.2f}  (target <= 1.3: {verdict})")

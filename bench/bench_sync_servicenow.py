@@ -30,7 +30,9 @@ from common import (
     SN_USERNAME,
     ServiceNowProcess,
     bench_settings,
+    calls_since,
     current_rss_mb,
+    emulator_calls,
     peak_rss_mb,
     pg_database,
     print_table,
@@ -135,16 +137,6 @@ def child(argv: list[str]) -> None:
     print(json.dumps(asyncio.run(_sync_once(args.db, args.url, args.records))), flush=True)
 
 
-def _calls(url: str) -> dict[str, int]:
-    """Requests the emulator answered, by route (control endpoints excluded)."""
-    routes = httpx.get(f"{url}/_emulator/stats").json()["requests_by_route"]
-    return {k: v for k, v in routes.items() if "_emulator" not in k}
-
-
-def _diff(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
-    return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
@@ -163,13 +155,13 @@ def main() -> None:
         if args.latency_ms:
             faults = {"latency_ms": args.latency_ms}
             httpx.post(f"{url}/_emulator/faults", json=faults).raise_for_status()
-        calls = _calls(url)
+        calls = emulator_calls(url)
         baseline = page_through(url)
         assert baseline["records"] == n, baseline
-        baseline_calls, calls = _diff(_calls(url), calls), _calls(url)
+        baseline_calls, calls = calls_since(emulator_calls(url), calls), emulator_calls(url)
         with pg_database() as db:
             sync = run_child(HERE, ["child", "--db", db, "--url", url, "--records", str(n)])
-        sync_calls = _diff(_calls(url), calls)
+        sync_calls = calls_since(emulator_calls(url), calls)
     print_table(
         f"Full sync of {n:,} ServiceNow emulator incidents into PostgreSQL "
         f"({baseline['pages']} pages, {args.latency_ms:g} ms emulator latency)",

@@ -311,6 +311,17 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def emulator_calls(base_url: str) -> dict[str, int]:
+    """Requests an emulator answered so far, by route (its control endpoints excluded)."""
+    routes = httpx.get(f"{base_url}/_emulator/stats").json()["requests_by_route"]
+    return {k: v for k, v in routes.items() if "_emulator" not in k}
+
+
+def calls_since(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    """The routes' counts between two `emulator_calls`."""
+    return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
+
+
 # --- ServiceNow ------------------------------------------------------------------------
 
 SN_USERNAME, SN_PASSWORD = "admin", "sandbox-password"  # the emulator's defaults
