@@ -220,6 +220,10 @@ def inline_tokens_to_adf(children: list[Token]) -> list[dict[str, Any]]:
             add_text(alt, None if in_link else [_link_mark(src, tok.attrGet("title"))])
         else:
             add_text(tok.content)
+    # A hard break can end a link's text (`[a\\\n]()`), but not a paragraph: it shows
+    # nothing there, and Markdown cannot write it back.
+    while out and out[-1]["type"] == "hardBreak":
+        out.pop()
     return merge_text_nodes(out)
 
 
