@@ -119,6 +119,19 @@ async def test_deletions_unreadable_without_the_admin_role(sn: ServiceNowServer)
         assert victim not in ids and len(ids) == len(sn.state.tables["incident"])
 
 
+async def test_deletions_unreadable_when_an_acl_blanks_the_record_key(
+    sn: ServiceNowServer,
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    victim = next(iter(sn.state.tables["incident"]))
+    with _http(sn) as http:
+        assert http.delete(f"/api/now/table/incident/{victim}").status_code == 204
+    (row,) = sn.state.tables["sys_audit_delete"].values()
+    row["documentkey"] = ""  # as a field ACL sends a field the user may not read
+    async with connector_to(sn) as connector:
+        assert await connector.deleted_ticket_ids(since) is None
+
+
 async def test_all_configured_tables(sn: ServiceNowServer) -> None:
     tables = ["incident", "problem", "change_request", "sc_task"]
     async with connector_to(sn, options={"tables": tables}) as connector:

@@ -170,8 +170,8 @@ class ServiceNowSyncReads:
 
         One counted call first: none deleted is that one call. Rows an ACL hides from the
         pages (fewer rows than the count) make the answer None too: a partial list would
-        miss deletions. A record restored since (a sys_id found again in its table) is not
-        deleted."""
+        miss deletions; so do rows whose table or sys_id comes blank (a field ACL). A record
+        restored since (a sys_id found again in its table) is not deleted."""
         tables = ",".join(self.options.tables)
         base = f"tablenameIN{tables}^sys_created_on>={(since - OVERLAP).strftime(STAMP)}"
         fields = ["sys_id", "tablename", "documentkey"]
@@ -193,8 +193,10 @@ class ServiceNowSyncReads:
         by_table: dict[str, set[str]] = {}
         for row in rows:
             table, key = row.get("tablename"), row.get("documentkey")
-            if table in self.options.tables and isinstance(key, str) and key:
-                by_table.setdefault(str(table), set()).add(key)
+            if not isinstance(table, str) or not isinstance(key, str) or not table or not key:
+                return None  # a field an ACL blanks: which record went is unknown
+            if table in self.options.tables:
+                by_table.setdefault(table, set()).add(key)
         deleted: list[str] = []
         for table, keys in by_table.items():
             wanted = sorted(keys)
