@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.cli import Cli, cli_session
-from ticketbridge.cli_connections import decode_options
+from ticketbridge.cli_connections import decode_options, vendor_of
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
 
 INCIDENTS = 12
@@ -230,3 +230,14 @@ def test_decode_options_is_a_value_or_a_clean_error(text: str) -> None:
         assert exc.exit_code == 2
         return
     assert isinstance(value, dict)
+
+
+@pytest.mark.store_independent
+@given(st.one_of(st.text(), st.sampled_from(["jira", " ServiceNow ", "SERVICENOW", "zendesk"])))
+def test_vendor_of_is_a_registered_vendor_or_a_clean_error(text: str) -> None:
+    try:
+        vendor = vendor_of(text)
+    except typer.Exit as exc:
+        assert exc.exit_code == 2
+        return
+    assert vendor in ("JIRA", "SERVICENOW") and vendor == text.strip().upper()
