@@ -282,3 +282,30 @@ def test_health_names_servicenow_when_it_refuses_the_credentials(
     health = tenant.get(tenant.connection_path).json()["health"]
     assert health["status"] == "UNAUTHORIZED" and health["resolution_owner"] == "CUSTOMER"
     assert health["description"] == "ServiceNow rejected the stored credentials"
+
+
+def test_oauth_credentials_are_checked_with_a_token_of_their_own(
+    http: httpx.Client, settings: Settings, sn: ServiceNowServer
+) -> None:
+    """The check of new OAuth credentials fetches its token for them alone: a new
+    connection has no row to keep it in, and a changed one must not be checked with the
+    token its old credentials got."""
+    oauth = {
+        "base_url": sn.base_url,
+        "client_id": sn.config.client_id,
+        "client_secret": sn.config.client_secret,
+    }
+    tenant = _connect(http, settings, sn, credentials=oauth)
+    assert tenant.extra["first_sync"]["status"] == "SUCCESS", tenant.extra["first_sync"]
+    wrong = {**oauth, "client_secret": "nope"}
+    path = f"/v1/provisioning/organizations/{tenant.org_id}/connections"
+    r = tenant.post(path, json={"vendor": "SERVICENOW", "credentials": wrong})
+    assert r.status_code == 422 and r.json()["code"] == "VENDOR_UNAUTHORIZED", r.text
+    r = tenant.patch(tenant.connection_path, json={"credentials": wrong})
+    assert r.status_code == 422 and r.json()["code"] == "VENDOR_UNAUTHORIZED", r.text
+    job = tenant.sync()  # the stored credentials and their token are untouched
+    assert job["status"] == "SUCCESS", job
+    grant = {**oauth, "username": sn.config.username, "password": sn.config.password}
+    r = tenant.patch(tenant.connection_path, json={"credentials": grant})
+    assert r.status_code == 200, r.text
+    assert tenant.sync()["status"] == "SUCCESS"

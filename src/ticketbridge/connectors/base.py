@@ -236,7 +236,10 @@ class Connector(Protocol):
         cannot tell)."""
         ...
 
-    def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]: ...
+    def iter_ticket_ids(self, project_keys: list[str] | None) -> AsyncIterator[list[str]]:
+        """Every ticket id still at the vendor (the id scan an incremental sync finds
+        deletions with, unless the connector reads a deletion log: `DeletionLog`)."""
+        ...
 
     async def passthrough_projects(self, offset: int, limit: int, expand: bool) -> Page: ...
     async def passthrough_issue_types(self, project: str, offset: int, limit: int) -> Page: ...
@@ -244,6 +247,20 @@ class Connector(Protocol):
         self, query: str | None, project: str | None, offset: int, limit: int
     ) -> Page: ...
     async def passthrough_search(self, query: str, cursor: str | None, limit: int) -> Page: ...
+
+
+class DeletionLog(Protocol):
+    """An optional part of a connector (a class has it or not; vendor-neutral code asks
+    ``registry.deletion_log``): the vendor's own record of deleted tickets, so an
+    incremental sync need not scan every id to find them (ServiceNow: ``sys_audit_delete``;
+    Jira has none and keeps its id scan)."""
+
+    async def deleted_ticket_ids(self, since: datetime) -> list[str] | None:
+        """Internal ids of the connection's tickets deleted at the vendor since `since`
+        (minus the overlap of the connector's incremental reads), only of what the
+        connection syncs (its tables, ...) and not restored since; None when the log cannot
+        be read (a missing permission, say): then only an id scan finds deletions."""
+        ...
 
 
 class ConnectorClass(Protocol):
@@ -256,8 +273,9 @@ class ConnectorClass(Protocol):
     mapping (``options.status_mapping``/``priority_mapping``, vendor name -> normalized),
     which wins over the vendor's defaults. ``options_model``: the connection's options
     (``connectors/options.py``). Optional, read by the registry with defaults:
-    ``project_required`` (a create must name a project; default true) and
-    ``tags_supported`` (tickets carry tags; default true).
+    ``project_required`` (a create must name a project; default true),
+    ``tags_supported`` (tickets carry tags; default true) and ``deleted_ticket_ids`` (its
+    connectors read a deletion log, `DeletionLog`; default none: the sync's id scan).
     """
 
     vendor: str

@@ -1,6 +1,7 @@
 """Which connector class serves which vendor, and the class-level hooks vendor-neutral code
 needs: credential schema and checks, OAuth, default status and priority mappings,
-capabilities, reserved custom-field names, the options model, what a create must name.
+capabilities, reserved custom-field names, the options model, what a create must name,
+whether its connectors read a deletion log.
 
 Services ask this module, never a vendor package. It is filled explicitly: the built-in
 connectors are imported here (the contract, ``connectors/base.py``, names no vendor);
@@ -14,7 +15,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from ticketbridge.connectors.base import Capability, ConnectorClass
+from ticketbridge.connectors.base import Capability, Connector, ConnectorClass, DeletionLog
 from ticketbridge.connectors.jira.connector import JiraConnector
 from ticketbridge.connectors.options import MappingOptions, ServiceNowOptions
 from ticketbridge.connectors.servicenow.connector import ServiceNowConnector
@@ -158,3 +159,12 @@ def check_draft(
         raise Unprocessable(
             f"tags are not supported for this vendor ({vendor})", field=f"{where}tags"
         )
+
+
+def deletion_log(connector: Connector) -> DeletionLog | None:
+    """The connector as a reader of the vendor's deletion log when its class has one (the
+    optional ``deleted_ticket_ids``, `connectors.base.DeletionLog`); None: an incremental
+    sync finds deletions by an id scan."""
+    if _declared(connector.vendor, "deleted_ticket_ids", None) is None:
+        return None
+    return cast(DeletionLog, connector)

@@ -16,7 +16,7 @@ from ticketbridge.connectors.base import Connector
 from ticketbridge.connectors.registry import connector_class, validate_options
 from ticketbridge.context import AppContext
 from ticketbridge.errors import Unprocessable
-from ticketbridge.provisioning.credentials import ConnectionCredentials
+from ticketbridge.provisioning.credentials import ConnectionCredentials, UnsavedCredentials
 from ticketbridge.provisioning.models import Connection
 
 
@@ -26,13 +26,22 @@ def build_connector(
     connection_id: str,
     credentials: dict[str, Any],
     options: dict[str, Any] | None = None,
+    *,
+    unsaved: bool = False,
 ) -> Connector:
-    """A connector for `vendor` with these (decrypted) credentials, e.g. to check new ones.
-    ``options``: the connection's (validated) options, the vendor's defaults when None."""
+    """A connector for `vendor` with these (decrypted) credentials.
+    ``options``: the connection's (validated) options, the vendor's defaults when None.
+    ``unsaved``: credentials not stored yet (checked before they are): OAuth tokens the
+    connector fetches stay in memory, never written over what the connection stores."""
+    store = (
+        UnsavedCredentials(credentials)
+        if unsaved
+        else ConnectionCredentials(ctx, connection_id, credentials)
+    )
     return connector_class(vendor)(
         connection_id=connection_id,
         http=ctx.http,
-        credentials=ConnectionCredentials(ctx, connection_id, credentials),
+        credentials=store,
         limiter=ctx.vendor_budget(connection_id),
         settings=ctx.settings,
         options=validate_options(vendor, options) if options is None else options,

@@ -45,3 +45,16 @@ class ConnectionCredentials:
             connection.credentials_encrypted = self._ctx.vault.encrypt_json(fresh)
         self.current = fresh
         return fresh
+
+
+class UnsavedCredentials:
+    """Credentials not stored yet (a check of new ones, before they are): a rotation keeps
+    the fresh tokens in memory only. Writing them to the connection's row would create
+    nothing (a new connection has no row yet) or overwrite the credentials it still uses."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        self.current = current
+
+    async def rotate(self, refresh: Refresh) -> dict[str, Any]:
+        self.current = await refresh(self.current)
+        return self.current

@@ -85,7 +85,9 @@ async def check_with_vendor(ctx: AppContext, vendor: str, connection_id: str, cr
     """
     if getattr(creds, "oauth", False):
         return
-    connector = build_connector(ctx, vendor, connection_id, creds.model_dump(mode="json"))
+    connector = build_connector(
+        ctx, vendor, connection_id, creds.model_dump(mode="json"), unsaved=True
+    )
     try:
         await connector.test()
     except VendorUnauthorized as exc:

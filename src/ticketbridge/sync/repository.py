@@ -352,6 +352,25 @@ async def deactivate_unseen(
     return int(cast(Any, result).rowcount)
 
 
+async def deactivate_deleted(
+    session: AsyncSession, connection_id: uuid.UUID, vendor_internal_ids: Sequence[str]
+) -> int:
+    """Marks inactive the connection's active tickets of these vendor ids (deleted at the
+    vendor, as its own log says: no ticket is spared, whenever it was written)."""
+    if not vendor_internal_ids:
+        return 0
+    result = await session.execute(
+        update(_tickets)
+        .where(
+            _tickets.c.connection_id == connection_id,
+            _tickets.c.active.is_(True),
+            _tickets.c.vendor_internal_id.in_(sorted(set(vendor_internal_ids))),
+        )
+        .values(active=False)
+    )
+    return int(cast(Any, result).rowcount)
+
+
 async def drop_present_ids(conn: AsyncConnection) -> None:
     schema = "pg_temp" if conn.dialect.name == "postgresql" else "temp"  # never a real table
     await conn.execute(text(f"DROP TABLE IF EXISTS {schema}.{_present.name}"))

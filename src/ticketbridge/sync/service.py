@@ -4,7 +4,10 @@ The first sync is full; later ones ask for tickets updated since the last high-w
 minus an overlap window, and upsert idempotently. Each page is its own transaction, so a
 sync's progress is visible; a crash loses at most the pages in flight (their commits do not
 wait for the WAL flush), which the next sync writes again: the mark only moves once every
-page is in. Tickets gone from the vendor are marked ``active: false``.
+page is in. Tickets gone from the vendor are marked ``active: false``: after a full sync
+those it did not see; after an incremental one those the vendor's deletion log names
+(`registry.deletion_log`, ServiceNow's ``sys_audit_delete``) or, without a readable log,
+those an id scan no longer finds.
 
 Throughput: the connector pages two disjoint searches at once and maps each page as it
 arrives (`aio.merged`); pages are written two at a time (`aio.BoundedTasks`), each with one
@@ -27,6 +30,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ticketbridge.aio import BoundedTasks, merged
+from ticketbridge.connectors import registry
 from ticketbridge.connectors.base import Connector, VendorTicket
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
@@ -53,6 +57,8 @@ PREFETCH_PAGES = 2
 PAGE_WRITERS = 2
 # Seconds between progress writes during the ticket pages (and one at their end).
 PROGRESS_EVERY = 0.5
+# Deleted tickets ended per statement.
+DEACTIVATE_CHUNK = 500
 
 
 async def sync_connection(
@@ -107,14 +113,31 @@ async def sync_connection(
             await repository.refresh_statistics(session)
         await repository.link_parents(session, connection_id)
         await repository.link_users(session, connection_id)
+    deletions = registry.deletion_log(connector)
     if report.full:
         # A full sync saw every ticket still at the vendor: no second pass over its ids.
         async with transaction(sessionmaker) as session:
             report.deactivated = await repository.deactivate_unseen(
                 session, connection_id, sync_id, started
             )
+        # Those deleted during the sweep, after it saw them, are in the vendor's log since
+        # the start (our clock; the connector's overlap covers the vendor's).
+        if deletions is not None:
+            gone = await deletions.deleted_ticket_ids(started)
+            await _deactivate_deleted(sessionmaker, connection_id, gone or [], report)
     else:
-        await _deactivate_missing(sessionmaker, connection_id, connector, keys, started, report)
+        assert since is not None
+        # The vendor's log of deletions when it has one the connection may read; the id
+        # scan otherwise, and under a project filter (the scan also ends tickets that left
+        # the filter, which no deletion log tells).
+        gone = None
+        if deletions is not None and not keys:
+            gone = await deletions.deleted_ticket_ids(since)
+        if gone is None:
+            await _deactivate_missing(sessionmaker, connection_id, connector, keys, started, report)
+        else:
+            await _deactivate_deleted(sessionmaker, connection_id, gone, report)
+        log.info("sync deletions: %s", "id scan" if gone is None else "the vendor's log")
     async with transaction(sessionmaker) as session:
         # The mark moves only if nobody reset it meanwhile (a change of options asks for a
         # full resync by resetting it; this sync ran on the old options).
@@ -247,3 +270,18 @@ async def _deactivate_missing(
         except BaseException:
             await conn.invalidate()  # closes it: the temporary table goes with it
             raise
+
+
+async def _deactivate_deleted(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    connection_id: uuid.UUID,
+    vendor_ids: list[str],
+    report: SyncReport,
+) -> None:
+    """The connection's tickets the vendor's log says were deleted end inactive, as the id
+    scan would end them; the log is sure of each, so even a ticket written during this sync
+    (read before it went) ends."""
+    for start in range(0, len(vendor_ids), DEACTIVATE_CHUNK):
+        async with transaction(sessionmaker) as session:
+            chunk = vendor_ids[start : start + DEACTIVATE_CHUNK]
+            report.deactivated += await repository.deactivate_deleted(session, connection_id, chunk)

@@ -12,6 +12,7 @@ from tests.connectors.servicenow.support import connector_to
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
 
 pytestmark = pytest.mark.store_independent
+AUDIT = "GET /api/now/table/sys_audit_delete"
 
 
 def _http(sn: ServiceNowServer) -> httpx.Client:
@@ -68,12 +69,67 @@ async def test_project_filter_and_id_scan(sn: ServiceNowServer) -> None:
 async def test_deletions_from_the_audit(sn: ServiceNowServer) -> None:
     since = datetime.now(UTC) - timedelta(seconds=1)
     victim = next(iter(sn.state.tables["incident"]))
-    with _http(sn) as http:
-        assert http.delete(f"/api/now/table/incident/{victim}").status_code == 204
     async with connector_to(sn) as connector:
+        before = sn.stats["requests_by_route"].get(AUDIT, 0)
+        assert await connector.deleted_ticket_ids(since) == []
+        assert sn.stats["requests_by_route"][AUDIT] == before + 1  # none: one counted call
+        with _http(sn) as http:
+            assert http.delete(f"/api/now/table/incident/{victim}").status_code == 204
         assert await connector.deleted_ticket_ids(since) == [victim]
         ids = {i async for chunk in connector.iter_ticket_ids(None) for i in chunk}
         assert victim not in ids
+        # Older than the mark minus the overlap: not asked for.
+        assert await connector.deleted_ticket_ids(datetime.now(UTC) + timedelta(minutes=5)) == []
+
+
+async def test_deletions_only_of_the_connections_tables_and_not_restored(
+    sn: ServiceNowServer,
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    incident, again = sorted(sn.state.tables["incident"])[:2]
+    problem = next(iter(sn.state.tables["problem"]))
+    with _http(sn) as http:
+        for table, sys_id in (("incident", incident), ("problem", problem), ("incident", again)):
+            assert http.delete(f"/api/now/table/{table}/{sys_id}").status_code == 204
+        # Restored under its sys_id (as an undelete does): not deleted any more.
+        r = http.post(
+            "/api/now/table/incident", json={"sys_id": again, "short_description": "back"}
+        )
+        assert r.status_code == 201, r.text
+    async with connector_to(sn) as connector:
+        assert await connector.deleted_ticket_ids(since) == [incident]
+    async with connector_to(sn, options={"tables": ["problem", "incident"]}) as connector:
+        assert sorted(await connector.deleted_ticket_ids(since) or []) == sorted(
+            [incident, problem]
+        )
+
+
+async def test_deletions_unreadable_without_the_admin_role(sn: ServiceNowServer) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    victim = next(iter(sn.state.tables["incident"]))
+    with _http(sn) as http:
+        assert http.delete(f"/api/now/table/incident/{victim}").status_code == 204
+        admin = http.get("/api/now/table/sys_user", params={"user_name": sn.config.username})
+        me = admin.json()["result"][0]["sys_id"]
+        assert http.patch(f"/api/now/table/sys_user/{me}", json={"roles": "itil"}).is_success
+    async with connector_to(sn) as connector:
+        assert await connector.deleted_ticket_ids(since) is None  # 403: the id scan's turn
+        assert sn.stats["responses_by_status"]["403"] == 1
+        ids = {i async for chunk in connector.iter_ticket_ids(None) for i in chunk}
+        assert victim not in ids and len(ids) == len(sn.state.tables["incident"])
+
+
+async def test_deletions_unreadable_when_an_acl_blanks_the_record_key(
+    sn: ServiceNowServer,
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    victim = next(iter(sn.state.tables["incident"]))
+    with _http(sn) as http:
+        assert http.delete(f"/api/now/table/incident/{victim}").status_code == 204
+    (row,) = sn.state.tables["sys_audit_delete"].values()
+    row["documentkey"] = ""  # as a field ACL sends a field the user may not read
+    async with connector_to(sn) as connector:
+        assert await connector.deleted_ticket_ids(since) is None
 
 
 async def test_all_configured_tables(sn: ServiceNowServer) -> None:

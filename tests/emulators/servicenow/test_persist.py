@@ -51,3 +51,16 @@ def test_seed_is_deterministic() -> None:
     first.insert("incident", {}, "admin")
     first.reset()
     assert first.tables == second.tables
+
+
+def test_a_file_saved_before_users_had_roles_keeps_the_api_user_an_admin(tmp_path: Path) -> None:
+    params = SeedParams(records=4, users=2)
+    state = InstanceState(params, seed)
+    for user in state.tables["sys_user"].values():
+        del user["roles"]
+    path = tmp_path / "old.json"
+    persist.save(state, path)
+    again = InstanceState(params, seed)
+    assert persist.load(again, path)
+    roles = {u["user_name"]: u["roles"] for u in again.tables["sys_user"].values()}
+    assert roles.pop(params.username) == "admin" and set(roles.values()) == {"itil"}

@@ -166,6 +166,13 @@ def test_delete_then_404_and_audit(client: httpx.Client, sn: ServiceNowServer) -
         params={"sysparm_query": f"tablename=incident^documentkey={sys_id}"},
     ).json()["result"]
     assert len(audit) == 1 and sys_id in audit[0]["payload"]
+    assert (audit[0]["tablename"], audit[0]["documentkey"]) == ("incident", sys_id)
+    assert DATETIME.match(audit[0]["sys_created_on"])
+    since = client.get(
+        "/api/now/table/sys_audit_delete",
+        params={"sysparm_query": f"sys_created_on>={audit[0]['sys_created_on']}"},
+    ).json()["result"]
+    assert [r["documentkey"] for r in since] == [sys_id]
     deleted_rows = client.get(
         "/api/now/table/sys_audit", params={"sysparm_query": "fieldname=DELETED"}
     ).json()["result"]
@@ -365,3 +372,29 @@ def test_any_write_body_gives_a_record_or_a_clean_4xx(
     assert response.status_code in (201, 400, 403), response.text
     if response.status_code != 201:
         assert response.json()["status"] == "failure"
+
+
+@pytest.mark.parametrize("roles", ["itil", "", "itil, admin"])
+def test_the_audit_tables_need_the_admin_role(roles: str) -> None:
+    """sys_audit_delete and sys_audit are admin-only: any other user gets 403 on them (the
+    delete still writes its audit rows), and reads the task tables as before."""
+    with ServiceNowServer(records=4, users=2, groups=1, roles=roles) as server:
+        auth = (server.config.username, server.config.password)
+        with httpx.Client(base_url=server.base_url, auth=auth) as http:
+            sys_id = http.get("/api/now/table/incident").json()["result"][0]["sys_id"]
+            assert http.delete(f"/api/now/table/incident/{sys_id}").status_code == 204
+            assert len(server.state.tables["sys_audit_delete"]) == 1
+            answers = [
+                http.get("/api/now/table/sys_audit_delete"),
+                http.get("/api/now/v2/table/sys_audit", params={"sysparm_limit": "1"}),
+                http.get("/api/now/stats/sys_audit_delete", params={"sysparm_count": "true"}),
+            ]
+            admin = "admin" in {r.strip() for r in roles.split(",")}
+            for answer in answers:
+                if admin:
+                    assert answer.status_code == 200, answer.text
+                    continue
+                assert answer.status_code == 403, answer.text
+                assert answer.json()["error"]["message"] == "User Not Authorized"
+                assert answer.json()["status"] == "failure"
+            assert http.get("/api/now/table/incident").status_code == 200

@@ -20,6 +20,8 @@ MIN_PAGE = 10
 # Incremental syncs re-read this much before the mark (server clocks, 1 s resolution).
 OVERLAP = timedelta(minutes=2)
 STAMP = "%Y-%m-%d %H:%M:%S"
+# Deleted sys_ids looked up again per query (a record restored from the audit is back).
+RESTORED_CHUNK = 100
 GROUP_FIELDS = ["sys_id", "name", "description", "type", "active", "email", "manager"]
 USER_FIELDS = ["sys_id", "user_name", "name", "email", "active", "title"]
 
@@ -163,19 +165,49 @@ class ServiceNowSyncReads:
 
     async def deleted_ticket_ids(self, since: datetime) -> list[str] | None:
         """sys_ids of the connection's records deleted since `since` (minus `OVERLAP`), from
-        ``sys_audit_delete``; None when the connection's user may not read it (then only an
-        id scan finds deletions)."""
+        ``sys_audit_delete``, the records of its tables only; None when the connection's
+        user may not read that table (then only an id scan finds deletions).
+
+        One counted call first: none deleted is that one call. Rows an ACL hides from the
+        pages (fewer rows than the count) make the answer None too: a partial list would
+        miss deletions; so do rows whose table or sys_id comes blank (a field ACL). A record
+        restored since (a sys_id found again in its table) is not deleted."""
         tables = ",".join(self.options.tables)
         base = f"tablenameIN{tables}^sys_created_on>={(since - OVERLAP).strftime(STAMP)}"
-        ids: list[str] = []
+        fields = ["sys_id", "tablename", "documentkey"]
         try:
-            async for rows in self._pages(
-                "sys_audit_delete", base, ["sys_id", "documentkey"], ("sys_id",)
-            ):
-                ids += [str(r["documentkey"]) for r in rows if r.get("documentkey")]
+            first = await self.client.query_table(
+                "sys_audit_delete", query=base, fields=["sys_id"], limit=1, count=True
+            )
+            if first.total == 0 or (first.total is None and not first.rows):
+                return []
+            rows = [
+                r
+                async for page in self._pages("sys_audit_delete", base, fields, ("sys_id",))
+                for r in page
+            ]
         except (VendorUnauthorized, VendorNotFound):
             return None
-        return ids
+        if first.total is not None and len(rows) < first.total:
+            return None
+        by_table: dict[str, set[str]] = {}
+        for row in rows:
+            table, key = row.get("tablename"), row.get("documentkey")
+            if not isinstance(table, str) or not isinstance(key, str) or not table or not key:
+                return None  # a field an ACL blanks: which record went is unknown
+            if table in self.options.tables:
+                by_table.setdefault(table, set()).add(key)
+        deleted: list[str] = []
+        for table, keys in by_table.items():
+            wanted = sorted(keys)
+            for start in range(0, len(wanted), RESTORED_CHUNK):
+                chunk = wanted[start : start + RESTORED_CHUNK]
+                page = await self.client.query_table(
+                    table, query=f"sys_idIN{','.join(chunk)}", fields=["sys_id"], limit=len(chunk)
+                )
+                restored = {str(r.get("sys_id")) for r in page.rows}
+                deleted += [k for k in chunk if k not in restored]
+        return deleted
 
 
 def _project(g: dict[str, Any], base_url: str) -> VendorProject:

@@ -51,6 +51,7 @@ class Emulator:
                 groups=config.groups,
                 records=config.records,
                 username=config.username,
+                roles=config.roles,
                 incident_data_policy=config.incident_data_policy,
             ),
             seed,
@@ -127,6 +128,7 @@ class Emulator:
         call.check_formats(method in WRITES)
         if match := TABLE_PATH.match(call.path):
             version, table, sys_id = match.groups()
+            state.check_table_access(call.user, table)
             if sys_id is None and method in ("GET", "HEAD"):
                 reply, size = table_api.list_records(
                     state, call, table, version or "", self.config.invalid_query_returns_no_rows
@@ -147,6 +149,7 @@ class Emulator:
                 return table_api.delete_record(state, call, table, sys_id)
             raise SNError(405, "Method not Supported", f"{method} is not supported here")
         if (match := STATS_PATH.match(call.path)) and method in ("GET", "HEAD"):
+            state.check_table_access(call.user, match.group(2))
             return table_api.count_records(state, call, match.group(2))
         if BATCH_PATH.match(call.path) and method == "POST" and not in_batch:
             return await run_batch(call, self.dispatch, self.faults.config.batch_timeout_seconds)

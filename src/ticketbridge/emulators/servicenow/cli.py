@@ -23,6 +23,10 @@ def servicenow(
     port: int = typer.Option(8082, help="TCP port."),
     username: str = typer.Option(DEFAULT_USERNAME, help="Basic-auth user (sys_user.user_name)."),
     password: str = typer.Option(DEFAULT_PASSWORD, help="Basic-auth password."),
+    roles: str = typer.Option(
+        "admin",
+        help="The user's roles, comma-separated (without admin, sys_audit_delete answers 403).",
+    ),
     client_id: str = typer.Option(DEFAULT_CLIENT_ID, help="OAuth client id (oauth_token.do)."),
     client_secret: str = typer.Option(DEFAULT_CLIENT_SECRET, help="OAuth client secret."),
     access_token_ttl: float = typer.Option(1799.0, help="OAuth access-token lifetime (s)."),
@@ -83,6 +87,7 @@ def servicenow(
         port=port,
         username=username,
         password=password,
+        roles=roles,
         client_id=client_id,
         client_secret=client_secret,
         access_token_ttl_seconds=access_token_ttl,

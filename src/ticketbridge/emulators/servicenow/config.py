@@ -18,6 +18,9 @@ class ServiceNowConfig:
     port: int = 0  # 0 = let the OS pick a free port
     username: str = DEFAULT_USERNAME
     password: str = DEFAULT_PASSWORD
+    # The API user's roles (sys_user.roles, comma-separated): without admin, the admin-only
+    # tables (sys_audit_delete, sys_audit) answer 403.
+    roles: str = "admin"
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
     access_token_ttl_seconds: float = 1799.0

@@ -11,6 +11,7 @@ NO_RECORD_DETAIL = "Record doesn't exist or ACL restricts the record retrieval"
 NOT_AUTHENTICATED = "User Not Authenticated"
 NOT_AUTHENTICATED_DETAIL = "Required to provide Auth information"
 OPERATION_FAILED = "Operation Failed"
+NOT_AUTHORIZED = "User Not Authorized"
 TRANSACTION_CANCELLED = "Transaction cancelled: maximum execution time exceeded"
 
 

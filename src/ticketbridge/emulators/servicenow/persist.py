@@ -32,4 +32,8 @@ def load(state: InstanceState, path: Path) -> bool:
     for name in state.tables:
         state.tables[name] = {str(k): dict(v) for k, v in tables.get(name, {}).items()}
     state.counters.update({k: int(v) for k, v in document.get("counters", {}).items()})
+    for user in state.tables["sys_user"].values():  # saved before users had roles
+        if "roles" not in user:
+            mine = user.get("user_name") == state.params.username
+            user["roles"] = state.params.roles if mine else "itil"
     return True

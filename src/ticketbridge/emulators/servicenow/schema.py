@@ -137,6 +137,7 @@ OTHER_TABLES: dict[str, tuple[Field, ...]] = {
         _f("locked_out", BOOLEAN),
         _f("time_zone"),
         _f("manager", REFERENCE, ref="sys_user"),
+        _f("roles"),
     ),
     "sys_user_group": (
         *SYS_FIELDS,
@@ -188,6 +189,10 @@ OTHER_TABLES: dict[str, tuple[Field, ...]] = {
         _f("value"),
     ),
 }
+
+# Tables whose read (and write) ACLs need a role: sys_audit_delete and sys_audit are
+# admin-only on a base instance (a user without the role gets 403).
+TABLE_ROLES = {"sys_audit_delete": "admin", "sys_audit": "admin"}
 
 # Which field a reference to a table shows as its display value.
 DISPLAY_FIELD = {

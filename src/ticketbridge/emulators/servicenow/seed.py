@@ -44,6 +44,7 @@ def seed(state: InstanceState, params: SeedParams) -> None:
             "active": "true",
             "locked_out": "false",
             "time_zone": "UTC",
+            "roles": params.roles,
         },
         "system",
     )
@@ -65,6 +66,7 @@ def seed(state: InstanceState, params: SeedParams) -> None:
                     "active": "false" if i % 11 == 10 else "true",
                     "locked_out": "false",
                     "time_zone": "UTC",
+                    "roles": "itil",
                 },
                 "system",
             )

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from . import schema
-from .errors import OPERATION_FAILED, SNError, data_policy, invalid_table, no_record
+from .errors import (
+    NOT_AUTHORIZED,
+    OPERATION_FAILED,
+    SNError,
+    data_policy,
+    invalid_table,
+    no_record,
+)
 
 Record = dict[str, str]
 Seeder = Callable[["InstanceState", "SeedParams"], None]
@@ -29,6 +36,7 @@ class SeedParams:
     groups: int = 4
     records: int = 200
     username: str = "admin"
+    roles: str = "admin"  # the API user's roles, comma-separated
     incident_data_policy: bool = True
 
 
@@ -88,6 +96,16 @@ class InstanceState:
         return next(
             (u for u in self.tables["sys_user"].values() if u["user_name"] == user_name), None
         )
+
+    def check_table_access(self, user_name: str, table: str) -> None:
+        """The table's ACL: 403 when it needs a role the user lacks (`sys_user.roles`)."""
+        role = schema.TABLE_ROLES.get(table)
+        if role is None:
+            return
+        user = self.user_by_name(user_name)
+        roles = {r.strip() for r in (user or {}).get("roles", "").split(",")}
+        if role not in roles:
+            raise SNError(403, NOT_AUTHORIZED, f"ACL restricts access to the table {table}")
 
     # -- writing -------------------------------------------------------------------------
     def now(self) -> str:
