@@ -100,6 +100,28 @@ async def test_429_is_honoured_with_its_headers(sn: ServiceNowServer) -> None:
     assert sn.stats["responses_429"] == 1
 
 
+async def test_a_429_without_retry_after_waits_until_the_rate_limit_reset(
+    sn: ServiceNowServer,
+) -> None:
+    # A rule of 3 requests per 2-second window whose 429s carry X-RateLimit-Reset alone.
+    sn.set_faults(rate_limit_per_hour=3, rate_window_seconds=2, omit_retry_after=True)
+    ids = list(sn.state.tables["incident"])[:5]
+    # One retry only: exponential backoff (0.25-0.5 s) would meet the same window again.
+    async with connector_to(sn, vendor_max_retries=1) as connector:
+        for sys_id in ids:
+            assert (await connector.get_ticket(sys_id)).internal_id == sys_id
+    assert sn.stats["responses_429"] >= 1
+    # A reset further away than one request may wait: refused at once, with that wait.
+    sn.reset()
+    sn.set_faults(rate_limit_per_hour=1, omit_retry_after=True)  # the hour's window
+    async with connector_to(sn) as connector:
+        await connector.get_ticket(ids[0])
+        with pytest.raises(VendorRateLimited) as limited:
+            await connector.get_ticket(ids[1])
+    assert 3500 < limited.value.retry_after <= 3601
+    assert sn.stats["responses_429"] == 1
+
+
 async def test_429s_are_retried_after_retry_after(sn: ServiceNowServer) -> None:
     sn.set_faults(error_429_ratio=0.5, retry_after_seconds=0)
     ids = list(sn.state.tables["incident"])[:5]
