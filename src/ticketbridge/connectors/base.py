@@ -77,8 +77,8 @@ class VendorUser:
 class VendorTicket:
     """A ticket as read from the vendor, already in our vocabulary where it can be."""
 
-    internal_id: str
-    key: str
+    internal_id: str  # writes address the ticket by it (Jira id, ServiceNow sys_id)
+    key: str  # what people call it, the identifier it takes (ENG-12, INC0010001)
     url: str
     name: str
     description: str | None  # Markdown
@@ -256,8 +256,9 @@ class ConnectorClass(Protocol):
     mapping (``options.status_mapping``/``priority_mapping``, vendor name -> normalized),
     which wins over the vendor's defaults. ``options_model``: the connection's options
     (``connectors/options.py``). Optional, read by the registry with defaults:
-    ``project_required`` (a create must name a project; default true) and
-    ``tags_supported`` (tickets carry tags; default true).
+    ``project_required`` (a create must name a project; default true),
+    ``tags_supported`` (tickets carry tags; default true) and ``references_internal_id``
+    (references to a ticket, its parent, hold its internal id, not its key; default false).
     """
 
     vendor: str

@@ -139,6 +139,12 @@ def status_keys(vendor: str) -> Callable[[str, str | None], list[str]]:
     return keys
 
 
+def references_internal_id(vendor: str) -> bool:
+    """Whether the vendor's references to a ticket (its parent) hold the ticket's internal
+    id rather than its key (ServiceNow: sys_ids; Jira: keys, the default)."""
+    return bool(_declared(vendor, "references_internal_id", False))
+
+
 def check_draft(
     vendor: str,
     *,

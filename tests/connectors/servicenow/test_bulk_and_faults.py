@@ -56,8 +56,12 @@ async def test_bulk_is_cut_in_fifties_in_request_order(sn: ServiceNowServer) -> 
         outcomes = await connector.bulk_create(_drafts(120, run))
     assert [o.index for o in outcomes] == list(range(120))
     assert sn.stats["requests_by_route"][BATCH] == 3
-    created = {r["sys_id"]: r["correlation_id"] for r in sn.state.tables["incident"].values()}
-    assert all(created[o.key] == f"{run}-{o.index}" for o in outcomes if o.key)
+    records = {r["sys_id"]: r for r in sn.state.tables["incident"].values()}
+    # The key is the record's number (as a Jira key), the internal id its sys_id.
+    for o in outcomes:
+        assert o.internal_id and o.key and o.key.startswith("INC")
+        record = records[o.internal_id]
+        assert record["correlation_id"] == f"{run}-{o.index}" and record["number"] == o.key
 
 
 async def test_bulk_survives_the_fault_mix_exactly_once(sn: ServiceNowServer) -> None:
@@ -127,14 +131,14 @@ async def test_429s_are_retried_after_retry_after(sn: ServiceNowServer) -> None:
     ids = list(sn.state.tables["incident"])[:5]
     async with connector_to(sn, vendor_max_retries=20) as connector:
         for sys_id in ids:
-            assert (await connector.get_ticket(sys_id)).key == sys_id
+            assert (await connector.get_ticket(sys_id)).internal_id == sys_id
     assert sn.stats["responses_429"] > 0
 
 
 async def test_quota_cancellation_retries_the_page_smaller(sn: ServiceNowServer) -> None:
     sn.set_faults(quota_max_page_size=40)
     async with connector_to(sn) as connector:
-        seen = [t.key async for page in connector.iter_tickets(None, None) for t in page]
+        seen = [t.internal_id async for page in connector.iter_tickets(None, None) for t in page]
     assert sorted(seen) == sorted(sn.state.tables["incident"])
     assert sn.stats["transactions_cancelled"] >= 1
 

@@ -20,7 +20,12 @@ from ticketbridge.connectors.base import (
     TicketChanges,
     TicketDraft,
 )
-from ticketbridge.connectors.registry import check_custom_fields, check_draft, require
+from ticketbridge.connectors.registry import (
+    check_custom_fields,
+    check_draft,
+    references_internal_id,
+    require,
+)
 from ticketbridge.context import AppContext
 from ticketbridge.db import locks
 from ticketbridge.errors import (
@@ -175,7 +180,9 @@ async def resolve_draft(
         parent = await repository.get(session, cid, body.parent_ticket_id)
         if parent is None:
             raise NotFound("Parent ticket not found", field="parent_ticket_id")
-        parent_vendor_id = parent.vendor_id
+        # the parent as the vendor's references name it (its key, or its internal id)
+        by_id = references_internal_id(connection.vendor)
+        parent_vendor_id = parent.vendor_internal_id if by_id else parent.vendor_id
     return TicketDraft(
         project_vendor_id=project_key,
         name=body.name,
