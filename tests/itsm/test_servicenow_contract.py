@@ -1,7 +1,7 @@
 """ServiceNow through the API, the parts of the contract shared with Jira: identifiers are
 record numbers (INC0010001) as Jira's are keys, writes still address records by sys_id and
-parents by their sys_id reference; tickets synced while identifiers were sys_ids keep them
-on a resync."""
+parents by their sys_id reference; a create may name no type (an incident); tickets synced
+while identifiers were sys_ids keep them on a resync."""
 
 from __future__ import annotations
 
@@ -124,17 +124,16 @@ def test_bulk_results_name_record_numbers(tenant: Tenant) -> None:
     entries = [
         {"name": "bulk ours", "type": "Incident", "identifier": "bulk-ours"},
         {"name": "bulk theirs", "type_vendor_id": "incident"},
-        {"name": "bulk ours too", "type": "Incident"},
+        {"name": "bulk no type"},
     ]
     r = tenant.post("/v1/itsm/tickets/bulk/sync", json={"tickets": entries})
     assert r.status_code == 200, r.text
     results = r.json()["results"]
     assert all(x["success"] and x["vendor_ticket_id"].startswith("INC") for x in results), results
-    stored = tenant.get(f"/v1/itsm/tickets/{results[2]['ticket_id']}").json()
-    assert stored["identifier"] == results[2]["vendor_ticket_id"] == results[2]["identifier"]
-    r = tenant.post(
-        "/v1/itsm/tickets/bulk", json={"tickets": [{"name": "queued", "type": "Incident"}]}
-    )
+    no_type = tenant.get(f"/v1/itsm/tickets/{results[2]['ticket_id']}").json()
+    assert no_type["identifier"] == results[2]["vendor_ticket_id"] == results[2]["identifier"]
+    assert no_type["type_vendor_id"] == "incident"
+    r = tenant.post("/v1/itsm/tickets/bulk", json={"tickets": [{"name": "queued, no type"}]})
     assert r.status_code == 202, r.text
     job = tenant.wait_job(r.json()["job_id"])
     assert job["status"] == "SUCCESS", job
@@ -143,6 +142,17 @@ def test_bulk_results_name_record_numbers(tenant: Tenant) -> None:
         result["vendor_ticket_id"].startswith("INC")
         and result["identifier"] == (result["vendor_ticket_id"])
     )
+
+
+def test_a_create_without_type_is_a_record_of_the_first_table(
+    http: httpx.Client, settings: Settings, sn: ServiceNowServer, tenant: Tenant
+) -> None:
+    ticket = _create(tenant, name="No type", type_vendor_id=None)
+    assert ticket["type_vendor_id"] == "incident" and ticket["type"] == "Incident"
+    problems = _connect(http, settings, sn, options={"tables": ["problem", "incident"]})
+    ticket = _create(problems, name="No type either", type_vendor_id=None)
+    assert ticket["type_vendor_id"] == "problem"
+    assert ticket["identifier"].startswith("PRB")
 
 
 def test_tickets_synced_with_sys_id_identifiers_keep_them(

@@ -256,7 +256,8 @@ class ConnectorClass(Protocol):
     mapping (``options.status_mapping``/``priority_mapping``, vendor name -> normalized),
     which wins over the vendor's defaults. ``options_model``: the connection's options
     (``connectors/options.py``). Optional, read by the registry with defaults:
-    ``project_required`` (a create must name a project; default true),
+    ``project_required`` (a create must name a project; default true), ``type_required``
+    (a create must name a type; default true, else the connector picks its default),
     ``tags_supported`` (tickets carry tags; default true) and ``references_internal_id``
     (references to a ticket, its parent, hold its internal id, not its key; default false).
     """

@@ -149,16 +149,22 @@ def check_draft(
     vendor: str,
     *,
     has_project: bool | None = None,
+    has_type: bool | None = None,
     has_tags: bool = False,
     where: str = "",
 ) -> None:
     """The vendor's rules on a create or an update the schema cannot know: a project
-    required (``has_project``: None for an update) and tags supported; 422 naming the field,
-    before any vendor call."""
+    required (``has_project``: None for an update), a type required (``has_type``, as
+    ``type_required``; a vendor that needs none picks its default) and tags supported; 422
+    naming the field, before any vendor call."""
     if has_project is False and _declared(vendor, "project_required", True):
         raise Unprocessable(
             "One of project_id or project_vendor_id is required",
             field=f"{where}project_id",
+        )
+    if has_type is False and _declared(vendor, "type_required", True):
+        raise Unprocessable(
+            "One of type, type_id or type_vendor_id is required", field=f"{where}type"
         )
     if has_tags and not _declared(vendor, "tags_supported", True):
         raise Unprocessable(

@@ -88,15 +88,14 @@ class TicketCreate(BaseModel):
     def _references(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        # Whether a project is required is the vendor's rule (connectors.registry.check_draft).
+        # Whether a project or a type is required is the vendor's rule
+        # (connectors.registry.check_draft).
         _exclusive(data, "project_id", "project_vendor_id", required=False)
         ours = [f for f in ("type", "type_id") if data.get(f) is not None]
         if ours and data.get("type_vendor_id") is not None:
             raise ValueError(f"Give either {' or '.join(ours)} or type_vendor_id, not both")
         if len(ours) == 2:
             raise ValueError("Give either type or type_id, not both")
-        if not ours and data.get("type_vendor_id") is None:
-            raise ValueError("One of type, type_id or type_vendor_id is required")
         _exclusive(data, "assigned_user_id", "assigned_user_vendor_id", required=False)
         _exclusive(data, "parent_ticket_id", "parent_ticket_vendor_id", required=False)
         return data
@@ -111,6 +110,9 @@ class TicketCreate(BaseModel):
         if self.priority == "UNKNOWN":
             raise ValueError("priority UNKNOWN cannot be requested")
         return self
+
+    def has_type(self) -> bool:
+        return any(getattr(self, f) is not None for f in ("type", "type_id", "type_vendor_id"))
 
     def uses_vendor_ids(self) -> bool:
         return any(

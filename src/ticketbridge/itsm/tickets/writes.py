@@ -101,11 +101,13 @@ async def prepare_update(
 
 
 def check_new_ticket(vendor: str, body: TicketCreate, where: str = "") -> None:
-    """The vendor's rules on a create the schema cannot know (a project required, tags,
-    the fields ``custom_fields`` may not set): 422 naming the field, before any vendor call."""
+    """The vendor's rules on a create the schema cannot know (a project or a type required,
+    tags, the fields ``custom_fields`` may not set): 422 naming the field, before any vendor
+    call."""
     check_draft(
         vendor,
         has_project=body.project_id is not None or body.project_vendor_id is not None,
+        has_type=body.has_type(),
         has_tags=body.tags is not None,
         where=where,
     )
