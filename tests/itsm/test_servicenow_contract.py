@@ -1,7 +1,7 @@
 """ServiceNow through the API, the parts of the contract shared with Jira: identifiers are
 record numbers (INC0010001) as Jira's are keys, writes still address records by sys_id and
-parents by their sys_id reference; a create may name no type (an incident); tickets synced
-while identifiers were sys_ids keep them on a resync."""
+parents by their sys_id reference; a create may name no type (an incident); PATCH takes
+custom_fields; tickets synced while identifiers were sys_ids keep them on a resync."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ticketbridge.emulators.servicenow.server import ServiceNowServer
 from ticketbridge.itsm.tickets.models import Ticket
 
 INCIDENTS = 12
+CLOSE = {"close_code": "Solved (Permanently)", "close_notes": "Fixed through the API"}
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +154,54 @@ def test_a_create_without_type_is_a_record_of_the_first_table(
     ticket = _create(problems, name="No type either", type_vendor_id=None)
     assert ticket["type_vendor_id"] == "problem"
     assert ticket["identifier"].startswith("PRB")
+
+
+def test_patch_custom_fields_and_close_fields(tenant: Tenant, sn: ServiceNowServer) -> None:
+    ticket = _create(tenant, name="Patch with custom fields")
+    path = f"/v1/itsm/tickets/{ticket['id']}"
+    sys_id = ticket["vendor_attributes"]["data"]["sys_id"]
+    r = tenant.patch(path, json={"custom_fields": {"category": "network"}})
+    assert r.status_code == 200, r.text
+    assert sn.state.tables["incident"][sys_id]["category"] == "network"
+    # Resolving takes close_code/close_notes from the request's custom_fields.
+    r = tenant.patch(path, json={"status": "RESOLVED", "custom_fields": CLOSE})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "RESOLVED"
+    data = r.json()["vendor_attributes"]["data"]
+    assert (data["close_code"], data["close_notes"]) == (CLOSE["close_code"], CLOSE["close_notes"])
+    # Without them (and no resolve_defaults) the instance's data policy answers.
+    other = _create(tenant, name="Resolve without close fields")
+    r = tenant.patch(
+        f"/v1/itsm/tickets/{other['id']}",
+        json={"status": "RESOLVED", "custom_fields": {"category": "software"}},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "VENDOR_REJECTED", r.text
+    assert "Data Policy Exception" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("custom_fields", "field"),
+    [
+        ({"state": "6"}, "custom_fields.state"),
+        ({"short_description": "x"}, "custom_fields.short_description"),
+        ({"category": "software", "u_count": 2**70}, None),  # past 64 bits
+        ({"": "no key"}, None),
+    ],
+)
+def test_patch_custom_fields_rules(
+    tenant: Tenant, sn: ServiceNowServer, custom_fields: dict[str, Any], field: str | None
+) -> None:
+    ticket = _all(tenant)[0]
+    sys_id = ticket["vendor_attributes"]["data"]["sys_id"]
+    before = dict(sn.state.tables["incident"][sys_id])
+    path = f"/v1/itsm/tickets/{ticket['id']}"
+    r = tenant.patch(path, json={"name": "not written", "custom_fields": custom_fields})
+    assert r.status_code == 422, r.text
+    if field is not None:
+        assert r.json()["field"] == field and field.split(".")[1] in r.json()["detail"]
+    assert sn.state.tables["incident"][sys_id] == before  # nothing written
+    r = tenant.patch(path, json={"custom_fields": None})
+    assert r.status_code == 422 and "custom_fields" in r.text, r.text
 
 
 def test_tickets_synced_with_sys_id_identifiers_keep_them(

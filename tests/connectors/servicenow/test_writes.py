@@ -127,18 +127,21 @@ async def test_update_and_states(sn: ServiceNowServer) -> None:
         assert "Resolution code" in refused.value.detail
         with pytest.raises(StatusUnreachable):
             await connector.move_to_status(moved, "IN_REVIEW", {})
-        # The request's custom_fields bring them (a number or a sys_id addresses the record) ...
-        await connector.update_ticket(
-            ticket.key,
-            TicketChanges(custom_fields={"close_code": "Solution provided", "close_notes": "ok"}),
-        )
-        await connector.update_ticket(ticket.internal_id, TicketChanges(name="c"))
-        stored = sn.state.tables["incident"][ticket.internal_id]
-        assert (stored["close_code"], stored["short_description"]) == ("Solution provided", "c")
+        # The request's custom_fields bring them, with the state write ...
         resolved = await connector.move_to_status(
-            await connector.get_ticket(ticket.key), "RESOLVED", {}
+            await connector.get_ticket(ticket.key),
+            "RESOLVED",
+            {},
+            fields={"close_code": "Solution provided", "close_notes": "ok", "category": "x"},
         )
         assert resolved.status_name == "incident:6" and resolved.status_default == "RESOLVED"
+        stored = sn.state.tables["incident"][ticket.internal_id]
+        assert (stored["close_code"], stored["close_notes"]) == ("Solution provided", "ok")
+        assert stored["category"] != "x"  # the edit writes the other fields
+        # ... or written by an edit before (a number or a sys_id addresses the record).
+        await connector.update_ticket(ticket.key, TicketChanges(custom_fields={"category": "x"}))
+        await connector.update_ticket(ticket.internal_id, TicketChanges(name="c"))
+        assert (stored["category"], stored["short_description"]) == ("x", "c")
         # ... and a mapping may name the state to write.
         closed = await connector.move_to_status(resolved, "CLOSED", {"incident:8": "CLOSED"})
         assert closed.status_name == "incident:7"

@@ -125,3 +125,23 @@ def test_a_create_without_type_is_refused_on_jira(tenant: Tenant) -> None:
         },
     )
     assert r.status_code == 422 and r.json()["field"] == "tickets[1].type", r.text
+
+
+def test_patch_merges_custom_fields_into_the_edit(tenant: Tenant) -> None:
+    created = tenant.post(
+        "/v1/itsm/tickets",
+        json={"name": "impact later", "project_vendor_id": "ENG", "type": "Task"},
+    ).json()
+    path = f"/v1/itsm/tickets/{created['id']}"
+    r = tenant.patch(
+        path, json={"name": "impact now", "custom_fields": {"customfield_10030": "EU only"}}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "impact now"
+    assert r.json()["vendor_attributes"]["data"]["customFields"]["customfield_10030"] == "EU only"
+    r = tenant.patch(path, json={"custom_fields": {"summary": "sneaky"}})
+    assert r.status_code == 422 and r.json()["field"] == "custom_fields.summary", r.text
+    assert "name" in r.json()["detail"]
+    r = tenant.patch(path, json={"custom_fields": {"customfield_10030": 2**70}})
+    assert r.status_code == 422, r.text
+    assert tenant.get(path).json()["name"] == "impact now"

@@ -203,11 +203,16 @@ class ServiceNowWrites:
         return sys_id, table
 
     async def move_to_status(
-        self, ticket: VendorTicket, target: str, status_mapping: dict[str, str]
+        self,
+        ticket: VendorTicket,
+        target: str,
+        status_mapping: dict[str, str],
+        fields: dict[str, Any] | None = None,
     ) -> VendorTicket:
         """One write of the table's state for `target` (ServiceNow has no transition graph
         through the Table API); closing an incident brings close_code and close_notes from
-        the connection's ``resolve_defaults`` when the record has none."""
+        `fields` (the request's custom_fields), else from the connection's
+        ``resolve_defaults`` when the record has none."""
         table = str(ticket.type_vendor_id or self.options.tables[0])
         if mapping.normalize_status(ticket.status_name, table, status_mapping) == target:
             return ticket
@@ -218,7 +223,9 @@ class ServiceNowWrites:
         if state in mapping.CLOSING_STATES.get(table, ()):
             data = ticket.vendor_attributes.get("data") or {}
             for name in ("close_code", "close_notes"):
-                if not data.get(name) and self.options.resolve_defaults.get(name):
+                if (fields or {}).get(name):
+                    record[name] = (fields or {})[name]
+                elif not data.get(name) and self.options.resolve_defaults.get(name):
                     record[name] = self.options.resolve_defaults[name]
         updated = await self.client.patch(table, ticket.internal_id, record)
         return self.reads.ticket(updated, table)

@@ -137,6 +137,17 @@ class TicketUpdate(BaseModel):
     assigned_user_vendor_id: str | None = Field(default=None, min_length=1, max_length=255)
     tags: list[str] | None = Field(default=None, max_length=100)
     due_date: date | None = None
+    custom_fields: dict[str, Any] | None = Field(
+        default=None,
+        description="Raw vendor fields merged into the update (docs/api.md, Input validation).",
+    )
+
+    @field_validator("custom_fields")
+    @classmethod
+    def _vendor_json(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_vendor_json(value)
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -151,7 +162,7 @@ class TicketUpdate(BaseModel):
     def _known(self) -> TicketUpdate:
         if not self.model_fields_set:
             raise ValueError("Give at least one field to update")
-        for name in ("name", "status", "priority"):
+        for name in ("name", "status", "priority", "custom_fields"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         if self.status == "UNKNOWN" or self.priority == "UNKNOWN":

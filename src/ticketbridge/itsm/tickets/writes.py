@@ -89,6 +89,7 @@ async def prepare_update(
     """`PATCH /tickets/{id}`: an unknown ticket is 404 before the vendor is touched."""
     require(connection.vendor, Capability.UPDATE_TICKET)
     check_draft(connection.vendor, has_tags=body.tags is not None)
+    check_custom_fields(connection.vendor, body.custom_fields)
     uid = parse_uuid(ticket_id, "Ticket")
     await get_ticket(session, connection, uid)
     connector = open_connector(ctx, connection)
@@ -266,7 +267,9 @@ async def update_ticket(
     vt = await connector.get_ticket(ticket.vendor_id)
     if body.status and mappings.status_of(vt) != body.status:
         try:
-            vt = await connector.move_to_status(vt, body.status, mappings.status)
+            vt = await connector.move_to_status(
+                vt, body.status, mappings.status, fields=body.custom_fields
+            )
         except StatusUnreachable as exc:
             raise Unprocessable(
                 f"Status {exc.target} cannot be reached from {mappings.status_of(vt)}; "
@@ -306,4 +309,6 @@ async def resolve_changes(
         changes.tags = body.tags or []
     if "due_date" in fields:
         changes.due_date = body.due_date
+    if body.custom_fields:
+        changes.custom_fields = body.custom_fields
     return changes
