@@ -77,8 +77,8 @@ class VendorUser:
 class VendorTicket:
     """A ticket as read from the vendor, already in our vocabulary where it can be."""
 
-    internal_id: str
-    key: str
+    internal_id: str  # writes address the ticket by it (Jira id, ServiceNow sys_id)
+    key: str  # what people call it, the identifier it takes (ENG-12, INC0010001)
     url: str
     name: str
     description: str | None  # Markdown
@@ -213,8 +213,15 @@ class Connector(Protocol):
     async def get_tickets(self, vendor_ids: list[str]) -> dict[str, VendorTicket]: ...
     async def update_ticket(self, vendor_id: str, changes: TicketChanges) -> None: ...
     async def move_to_status(
-        self, ticket: VendorTicket, target: str, status_mapping: dict[str, str]
-    ) -> VendorTicket: ...
+        self,
+        ticket: VendorTicket,
+        target: str,
+        status_mapping: dict[str, str],
+        fields: dict[str, Any] | None = None,
+    ) -> VendorTicket:
+        """``fields``: the request's raw vendor fields (``custom_fields``), for a vendor whose
+        status write needs some of them (ServiceNow: close_code, close_notes)."""
+        ...
 
     def iter_projects(self, keys: list[str] | None) -> AsyncIterator[VendorProject]: ...
     def iter_issue_types(self, project: VendorProject) -> AsyncIterator[VendorIssueType]: ...
@@ -273,9 +280,12 @@ class ConnectorClass(Protocol):
     mapping (``options.status_mapping``/``priority_mapping``, vendor name -> normalized),
     which wins over the vendor's defaults. ``options_model``: the connection's options
     (``connectors/options.py``). Optional, read by the registry with defaults:
-    ``project_required`` (a create must name a project; default true),
-    ``tags_supported`` (tickets carry tags; default true) and ``deleted_ticket_ids`` (its
-    connectors read a deletion log, `DeletionLog`; default none: the sync's id scan).
+    ``project_required`` (a create must name a project; default true), ``type_required``
+    (a create must name a type; default true, else the connector picks its default),
+    ``tags_supported`` (tickets carry tags; default true), ``references_internal_id``
+    (references to a ticket, its parent, hold its internal id, not its key; default false)
+    and ``deleted_ticket_ids`` (its connectors read a deletion log, `DeletionLog`; default
+    none: the sync's id scan).
     """
 
     vendor: str

@@ -1,9 +1,11 @@
 """The one retry layer for vendor calls.
 
 Operational failures (429, 503, connection errors) are retried with capped, jittered
-backoff that honours ``Retry-After``. Writes are never blindly retried after the request
-may have reached the vendor: a timeout or dropped connection on a write raises
-``VendorOutcomeUnknown`` so the caller can reconcile (by creation token) instead.
+backoff that honours ``Retry-After`` (a 429 without it: ``X-RateLimit-Reset``, the UNIX
+time a rate-limit window reopens, as ServiceNow's rate-limit rules send). Writes are never
+blindly retried after the request may have reached the vendor: a timeout or dropped
+connection on a write raises ``VendorOutcomeUnknown`` so the caller can reconcile (by
+creation token) instead.
 
 A connection that has been answered 429 is then paced (``Pacer``): its calls in this
 process are spaced at a rate learned from the vendor's answers instead of overshooting the
@@ -16,6 +18,7 @@ import asyncio
 import email.utils
 import importlib.util
 import logging
+import math
 import random
 import sys
 import time
@@ -79,13 +82,47 @@ def network_reason(exc: httpx.HTTPError | TimeoutError) -> str:
 
 
 def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds (delta seconds or an HTTP date); None when absent or
+    unreadable."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+            return max(0.0, parsed.timestamp() - time.time())
+        except (ValueError, TypeError, OverflowError, IndexError, OSError):
+            return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+# A reset further ahead than this is not a UNIX time in seconds (milliseconds, garbage).
+_MAX_RESET_AHEAD = 366 * 24 * 3600.0
+
+
+def parse_rate_limit_reset(value: str | None, now: float) -> float | None:
+    """Seconds from `now` until ``X-RateLimit-Reset`` (UNIX seconds, integer or decimal):
+    0 when it has passed; None when absent or not such a time (it is then ignored)."""
+    if not value or len(value) > 32:
+        return None
+    try:
+        reset = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(reset) or reset < 0 or reset - now > _MAX_RESET_AHEAD:
+        return None
+    return max(0.0, reset - now)
+
+
+def retry_wait(response: httpx.Response) -> float | None:
+    """How long the vendor asks us to wait: ``Retry-After``; else, on a 429, until
+    ``X-RateLimit-Reset`` (None when it has passed: exponential backoff then)."""
+    headers = response.headers
+    wait = parse_retry_after(headers.get("Retry-After"))
+    if wait is None and response.status_code == 429:
+        wait = parse_rate_limit_reset(headers.get("X-RateLimit-Reset"), time.time()) or None
+    return wait
 
 
 def backoff_delay(attempt: int, retry_after: float | None, policy: RetryPolicy) -> float:
@@ -150,7 +187,7 @@ async def send_with_retries(
                     pacer.on_accepted(response)
                 calls.done(request, response.status_code)
                 return response
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = retry_wait(response)
             if pacer is not None and response.status_code == 429:
                 pacer.on_limited(sent_at, retry_after)
             calls.done(request, response.status_code)

@@ -140,20 +140,32 @@ def status_keys(vendor: str) -> Callable[[str, str | None], list[str]]:
     return keys
 
 
+def references_internal_id(vendor: str) -> bool:
+    """Whether the vendor's references to a ticket (its parent) hold the ticket's internal
+    id rather than its key (ServiceNow: sys_ids; Jira: keys, the default)."""
+    return bool(_declared(vendor, "references_internal_id", False))
+
+
 def check_draft(
     vendor: str,
     *,
     has_project: bool | None = None,
+    has_type: bool | None = None,
     has_tags: bool = False,
     where: str = "",
 ) -> None:
     """The vendor's rules on a create or an update the schema cannot know: a project
-    required (``has_project``: None for an update) and tags supported; 422 naming the field,
-    before any vendor call."""
+    required (``has_project``: None for an update), a type required (``has_type``, as
+    ``type_required``; a vendor that needs none picks its default) and tags supported; 422
+    naming the field, before any vendor call."""
     if has_project is False and _declared(vendor, "project_required", True):
         raise Unprocessable(
             "One of project_id or project_vendor_id is required",
             field=f"{where}project_id",
+        )
+    if has_type is False and _declared(vendor, "type_required", True):
+        raise Unprocessable(
+            "One of type, type_id or type_vendor_id is required", field=f"{where}type"
         )
     if has_tags and not _declared(vendor, "tags_supported", True):
         raise Unprocessable(

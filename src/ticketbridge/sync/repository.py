@@ -246,8 +246,11 @@ async def replace_project_users(
     session.add_all(ProjectUser(project_id=project_id, user_id=u) for u in user_ids)
 
 
-async def link_parents(session: AsyncSession, connection_id: uuid.UUID) -> None:
-    """Tickets whose parent id is not known yet get it once both are stored.
+async def link_parents(
+    session: AsyncSession, connection_id: uuid.UUID, by_internal_id: bool = False
+) -> None:
+    """Tickets whose parent id is not known yet get it once both are stored: the parent is
+    the ticket whose key (or, `by_internal_id`, internal id) the child's reference holds.
 
     One UPDATE ... FROM (a join the planner can hash), not a subquery per ticket: right
     after a first sync the table's statistics still say "empty", and a per-row subquery
@@ -261,7 +264,8 @@ async def link_parents(session: AsyncSession, connection_id: uuid.UUID) -> None:
             _tickets.c.parent_ticket_vendor_id.is_not(None),
             _tickets.c.parent_ticket_id.is_(None),
             parent.c.connection_id == connection_id,
-            parent.c.vendor_id == _tickets.c.parent_ticket_vendor_id,
+            (parent.c.vendor_internal_id if by_internal_id else parent.c.vendor_id)
+            == _tickets.c.parent_ticket_vendor_id,
         )
         .values(parent_ticket_id=parent.c.id)
     )

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ticketbridge.aio import BoundedTasks, merged
 from ticketbridge.connectors import registry
 from ticketbridge.connectors.base import Connector, VendorTicket
+from ticketbridge.connectors.registry import references_internal_id
 from ticketbridge.db.base import utcnow
 from ticketbridge.db.session import transaction
 from ticketbridge.ids import uuid7
@@ -79,6 +80,7 @@ async def sync_connection(
         mark = connection.sync_cursor
         since = None if full else mark
         mappings = Mappings.of(connection)
+        parent_by_internal_id = references_internal_id(connection.vendor)
     report = SyncReport(full=since is None)
     sync_id, started = uuid7(), utcnow()
     project_ids = await _sync_projects(sessionmaker, connection_id, connector, keys, report)
@@ -111,7 +113,7 @@ async def sync_connection(
     async with transaction(sessionmaker) as session:
         if report.full:  # the planner's row counts are from before this sync
             await repository.refresh_statistics(session)
-        await repository.link_parents(session, connection_id)
+        await repository.link_parents(session, connection_id, parent_by_internal_id)
         await repository.link_users(session, connection_id)
     deletions = registry.deletion_log(connector)
     if report.full:

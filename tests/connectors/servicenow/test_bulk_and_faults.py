@@ -56,8 +56,12 @@ async def test_bulk_is_cut_in_fifties_in_request_order(sn: ServiceNowServer) -> 
         outcomes = await connector.bulk_create(_drafts(120, run))
     assert [o.index for o in outcomes] == list(range(120))
     assert sn.stats["requests_by_route"][BATCH] == 3
-    created = {r["sys_id"]: r["correlation_id"] for r in sn.state.tables["incident"].values()}
-    assert all(created[o.key] == f"{run}-{o.index}" for o in outcomes if o.key)
+    records = {r["sys_id"]: r for r in sn.state.tables["incident"].values()}
+    # The key is the record's number (as a Jira key), the internal id its sys_id.
+    for o in outcomes:
+        assert o.internal_id and o.key and o.key.startswith("INC")
+        record = records[o.internal_id]
+        assert record["correlation_id"] == f"{run}-{o.index}" and record["number"] == o.key
 
 
 async def test_bulk_survives_the_fault_mix_exactly_once(sn: ServiceNowServer) -> None:
@@ -100,19 +104,41 @@ async def test_429_is_honoured_with_its_headers(sn: ServiceNowServer) -> None:
     assert sn.stats["responses_429"] == 1
 
 
+async def test_a_429_without_retry_after_waits_until_the_rate_limit_reset(
+    sn: ServiceNowServer,
+) -> None:
+    # A rule of 3 requests per 2-second window whose 429s carry X-RateLimit-Reset alone.
+    sn.set_faults(rate_limit_per_hour=3, rate_window_seconds=2, omit_retry_after=True)
+    ids = list(sn.state.tables["incident"])[:5]
+    # One retry only: exponential backoff (0.25-0.5 s) would meet the same window again.
+    async with connector_to(sn, vendor_max_retries=1) as connector:
+        for sys_id in ids:
+            assert (await connector.get_ticket(sys_id)).internal_id == sys_id
+    assert sn.stats["responses_429"] >= 1
+    # A reset further away than one request may wait: refused at once, with that wait.
+    sn.reset()
+    sn.set_faults(rate_limit_per_hour=1, omit_retry_after=True)  # the hour's window
+    async with connector_to(sn) as connector:
+        await connector.get_ticket(ids[0])
+        with pytest.raises(VendorRateLimited) as limited:
+            await connector.get_ticket(ids[1])
+    assert 3500 < limited.value.retry_after <= 3601
+    assert sn.stats["responses_429"] == 1
+
+
 async def test_429s_are_retried_after_retry_after(sn: ServiceNowServer) -> None:
     sn.set_faults(error_429_ratio=0.5, retry_after_seconds=0)
     ids = list(sn.state.tables["incident"])[:5]
     async with connector_to(sn, vendor_max_retries=20) as connector:
         for sys_id in ids:
-            assert (await connector.get_ticket(sys_id)).key == sys_id
+            assert (await connector.get_ticket(sys_id)).internal_id == sys_id
     assert sn.stats["responses_429"] > 0
 
 
 async def test_quota_cancellation_retries_the_page_smaller(sn: ServiceNowServer) -> None:
     sn.set_faults(quota_max_page_size=40)
     async with connector_to(sn) as connector:
-        seen = [t.key async for page in connector.iter_tickets(None, None) for t in page]
+        seen = [t.internal_id async for page in connector.iter_tickets(None, None) for t in page]
     assert sorted(seen) == sorted(sn.state.tables["incident"])
     assert sn.stats["transactions_cancelled"] >= 1
 

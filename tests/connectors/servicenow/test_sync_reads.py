@@ -24,8 +24,8 @@ async def test_full_then_incremental(sn: ServiceNowServer) -> None:
     async with connector_to(sn) as connector:
         assert await connector.count_tickets(None, None) == len(everything)
         pages = [page async for page in connector.iter_tickets(None, None)]
-        assert {t.key for p in pages for t in p} == everything
-        stamps = [(t.updated_at, t.key) for p in pages for t in p]
+        assert {t.internal_id for p in pages for t in p} == everything
+        stamps = [(t.updated_at, t.internal_id) for p in pages for t in p]
         assert stamps == sorted(stamps)  # sys_updated_on, sys_id
         mark = datetime.now(UTC)
         with _http(sn) as http:
@@ -33,7 +33,7 @@ async def test_full_then_incremental(sn: ServiceNowServer) -> None:
             r = http.patch(f"/api/now/table/incident/{sys_id}", json={"short_description": "new"})
             assert r.status_code == 200
         recent = [t async for p in connector.iter_tickets(mark, None) for t in p]
-        assert sys_id in {t.key for t in recent}
+        assert sys_id in {t.internal_id for t in recent}
         assert len(recent) < len(everything)  # only the overlap before the mark
         assert await connector.count_tickets(mark, None) == len(recent)
 
@@ -46,10 +46,10 @@ async def test_pages_stay_stable_when_records_change_between_pages(sn: ServiceNo
         with _http(sn) as http:
             async for page in connector.iter_tickets(None, None):
                 if not seen:  # move records not read yet to the end, and one already read
-                    ahead = [k for k in everything if k not in {t.key for t in page}][:15]
-                    for sys_id in [*ahead, page[0].key]:
+                    ahead = [k for k in everything if k not in {t.internal_id for t in page}][:15]
+                    for sys_id in [*ahead, page[0].internal_id]:
                         http.patch(f"/api/now/table/incident/{sys_id}", json={"impact": "1"})
-                seen += [t.key for t in page]
+                seen += [t.internal_id for t in page]
     assert set(seen) == everything  # none skipped (changed ones may come twice)
 
 
@@ -59,8 +59,10 @@ async def test_project_filter_and_id_scan(sn: ServiceNowServer) -> None:
     assert mine
     async with connector_to(sn) as connector:
         connector.page_size = 25
-        by_id = [t.key async for p in connector.iter_tickets(None, [group_id]) for t in p]
-        by_name = [t.key async for p in connector.iter_tickets(None, [group["name"]]) for t in p]
+        by_id = [t.internal_id async for p in connector.iter_tickets(None, [group_id]) for t in p]
+        by_name = [
+            t.internal_id async for p in connector.iter_tickets(None, [group["name"]]) for t in p
+        ]
         assert set(by_id) == set(by_name) == mine
         ids = [i async for chunk in connector.iter_ticket_ids(None) for i in chunk]
         assert sorted(ids) == sorted(sn.state.tables["incident"])
@@ -169,7 +171,7 @@ async def test_an_unreadable_record_is_reported_not_fatal(sn: ServiceNowServer) 
     sn.state.tables["incident"][victim]["sys_created_on"] = "not a date"
     async with connector_to(sn) as connector:
         pages = [page async for page in connector.iter_tickets(None, None)]
-    keys = {t.key for p in pages for t in p}
+    keys = {t.internal_id for p in pages for t in p}
     unreadable = [u for p in pages for u in p.unreadable]
     assert victim not in keys and len(keys) == len(sn.state.tables["incident"]) - 1
     assert (

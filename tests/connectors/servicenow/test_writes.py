@@ -42,16 +42,22 @@ async def test_create_reads_back_the_record(sn: ServiceNowServer) -> None:
         assert ticket.status_name == "incident:1" and ticket.status_default == "OPEN"
         assert ticket.priority_name == "2"  # impact 1 x urgency 2
         assert ticket.creation_token == "tok-1" and ticket.identifier == "ext-1"
-        number = ticket.vendor_attributes["id"]
-        assert number.startswith("INC") and ticket.vendor_attributes["data"]["sys_id"] == ticket.key
-        assert ticket.url == f"{sn.base_url}/nav_to.do?uri=incident.do?sys_id={ticket.key}"
-        stored = sn.state.tables["incident"][ticket.key]
-        assert stored["category"] == "network"
-        again = await connector.get_ticket(ticket.key)
-        assert again.vendor_attributes["id"] == number
+        # The key is the record's number (as a Jira key); the internal id its sys_id.
+        number, sys_id = ticket.vendor_attributes["id"], ticket.internal_id
+        assert number.startswith("INC") and ticket.key == number
+        assert ticket.vendor_attributes["data"]["sys_id"] == sys_id
+        assert ticket.url == f"{sn.base_url}/nav_to.do?uri=incident.do?sys_id={sys_id}"
+        stored = sn.state.tables["incident"][sys_id]
+        assert stored["category"] == "network" and stored["number"] == number
+        again = await connector.get_ticket(sys_id)
+        assert again.key == number and again.internal_id == sys_id
+        by_number = await connector.get_ticket(number)  # by key, as on Jira
+        assert by_number.internal_id == sys_id
+        both = await connector.get_tickets([number, sys_id, "INC9999999"])
+        assert {k: t.internal_id for k, t in both.items()} == {number: sys_id, sys_id: sys_id}
         found = await connector.find_by_creation_token("tok-1")
-        assert found is not None and found.key == ticket.key
-        assert await connector.find_by_creation_tokens(["tok-1"]) == {"tok-1": ticket.key}
+        assert found is not None and found.key == number
+        assert await connector.find_by_creation_tokens(["tok-1"]) == {"tok-1": number}
 
 
 async def test_a_group_is_optional_and_tags_are_refused_before_any_call(
@@ -121,15 +127,21 @@ async def test_update_and_states(sn: ServiceNowServer) -> None:
         assert "Resolution code" in refused.value.detail
         with pytest.raises(StatusUnreachable):
             await connector.move_to_status(moved, "IN_REVIEW", {})
-        # The request's custom_fields bring them ...
-        await connector.update_ticket(
-            ticket.key,
-            TicketChanges(custom_fields={"close_code": "Solution provided", "close_notes": "ok"}),
-        )
+        # The request's custom_fields bring them, with the state write ...
         resolved = await connector.move_to_status(
-            await connector.get_ticket(ticket.key), "RESOLVED", {}
+            await connector.get_ticket(ticket.key),
+            "RESOLVED",
+            {},
+            fields={"close_code": "Solution provided", "close_notes": "ok", "category": "x"},
         )
         assert resolved.status_name == "incident:6" and resolved.status_default == "RESOLVED"
+        stored = sn.state.tables["incident"][ticket.internal_id]
+        assert (stored["close_code"], stored["close_notes"]) == ("Solution provided", "ok")
+        assert stored["category"] != "x"  # the edit writes the other fields
+        # ... or written by an edit before (a number or a sys_id addresses the record).
+        await connector.update_ticket(ticket.key, TicketChanges(custom_fields={"category": "x"}))
+        await connector.update_ticket(ticket.internal_id, TicketChanges(name="c"))
+        assert (stored["category"], stored["short_description"]) == ("x", "c")
         # ... and a mapping may name the state to write.
         closed = await connector.move_to_status(resolved, "CLOSED", {"incident:8": "CLOSED"})
         assert closed.status_name == "incident:7"
@@ -141,7 +153,7 @@ async def test_resolve_defaults_from_options(sn: ServiceNowServer) -> None:
         ticket = await connector.create_ticket(TicketDraft(project_vendor_id="", name="a"))
         closed = await connector.move_to_status(ticket, "CLOSED", {})
         assert closed.status_name == "incident:7" and closed.status_default == "CLOSED"
-        stored = sn.state.tables["incident"][ticket.key]
+        stored = sn.state.tables["incident"][ticket.internal_id]
         assert (stored["close_code"], stored["close_notes"]) == ("Solution provided", "Done")
 
 
@@ -162,4 +174,4 @@ async def test_a_lost_answer_creates_once(sn: ServiceNowServer) -> None:
             TicketDraft(project_vendor_id="", name="once", creation_token=token)
         )
     assert sn.stats["drops"] == 1
-    assert [r["sys_id"] for r in _with_token(sn, token)] == [ticket.key]
+    assert [r["sys_id"] for r in _with_token(sn, token)] == [ticket.internal_id]

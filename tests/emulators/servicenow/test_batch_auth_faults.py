@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 
 import httpx
 import pytest
@@ -185,6 +186,23 @@ def test_rate_limit_rule_headers_and_429(client: httpx.Client, sn: ServiceNowSer
         "status": "failure",
     }
     assert sn.stats["responses_429"] == 1
+
+
+def test_a_rule_may_omit_retry_after_and_have_a_short_window(
+    client: httpx.Client, sn: ServiceNowServer
+) -> None:
+    sn.set_faults(rate_limit_per_hour=1, rate_window_seconds=5, omit_retry_after=True)
+    before = time.time()
+    ok = client.get("/api/now/table/sys_user_group")
+    limited = client.get("/api/now/table/sys_user_group")
+    assert ok.status_code == 200 and limited.status_code == 429
+    assert "retry-after" not in limited.headers
+    reset = int(limited.headers["x-ratelimit-reset"])
+    assert reset == int(ok.headers["x-ratelimit-reset"])  # one window
+    assert before + 5 <= reset <= time.time() + 6  # its end, rounded up to the second
+    assert limited.json()["error"]["message"] == "Rate limit exceeded"
+    for bad in ({"omit_retry_after": "yes"}, {"rate_window_seconds": 0}):
+        assert client.post("/_emulator/faults", json=bad).status_code == 400
 
 
 def test_injected_503_and_429(client: httpx.Client, sn: ServiceNowServer) -> None:

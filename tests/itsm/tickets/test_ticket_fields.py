@@ -105,3 +105,43 @@ def test_priority_mapping_and_due_date(tenant: Tenant, strict_jira) -> None:
     cleared = tenant.patch(f"/v1/itsm/tickets/{r.json()['id']}", json={"due_date": None})
     assert cleared.status_code == 200 and cleared.json()["due_date"] is None
     assert strict_jira.state.issue_by_key(r.json()["vendor_attributes"]["id"]).duedate is None
+
+
+def test_a_create_without_type_is_refused_on_jira(tenant: Tenant) -> None:
+    for body in (
+        {"name": "no type", "project_vendor_id": "ENG"},
+        {"name": "x", "project_vendor_id": "ENG", "type": None, "type_vendor_id": None},
+    ):
+        r = tenant.post("/v1/itsm/tickets", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == "type" and "type_vendor_id" in r.json()["detail"]
+    r = tenant.post(
+        "/v1/itsm/tickets/bulk/sync",
+        json={
+            "tickets": [
+                {"name": "a", "project_vendor_id": "ENG", "type": "Task"},
+                {"name": "b", "project_vendor_id": "ENG"},
+            ]
+        },
+    )
+    assert r.status_code == 422 and r.json()["field"] == "tickets[1].type", r.text
+
+
+def test_patch_merges_custom_fields_into_the_edit(tenant: Tenant) -> None:
+    created = tenant.post(
+        "/v1/itsm/tickets",
+        json={"name": "impact later", "project_vendor_id": "ENG", "type": "Task"},
+    ).json()
+    path = f"/v1/itsm/tickets/{created['id']}"
+    r = tenant.patch(
+        path, json={"name": "impact now", "custom_fields": {"customfield_10030": "EU only"}}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "impact now"
+    assert r.json()["vendor_attributes"]["data"]["customFields"]["customfield_10030"] == "EU only"
+    r = tenant.patch(path, json={"custom_fields": {"summary": "sneaky"}})
+    assert r.status_code == 422 and r.json()["field"] == "custom_fields.summary", r.text
+    assert "name" in r.json()["detail"]
+    r = tenant.patch(path, json={"custom_fields": {"customfield_10030": 2**70}})
+    assert r.status_code == 422, r.text
+    assert tenant.get(path).json()["name"] == "impact now"

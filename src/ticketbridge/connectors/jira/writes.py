@@ -4,6 +4,8 @@ write (see BEHAVIOR.md, "Writes")."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ticketbridge.connectors.base import (
     CreateOutcome,
     StatusUnreachable,
@@ -150,8 +152,15 @@ class JiraWrites:
             await self.client.edit_issue(vendor_id, payload)
 
     async def move_to_status(
-        self, ticket: VendorTicket, target: str, status_mapping: dict[str, str]
+        self,
+        ticket: VendorTicket,
+        target: str,
+        status_mapping: dict[str, str],
+        fields: dict[str, Any] | None = None,
     ) -> VendorTicket:
+        """Workflow transitions to `target`; `fields` (the request's custom_fields) are left
+        to the edit, which follows."""
+
         def maps(name: str, category: str | None) -> bool:
             return mapping.normalize_status(name, category, status_mapping) == target
 

@@ -38,9 +38,12 @@ class ServiceNowConnector(ServiceNowWrites, ServiceNowSyncReads, ServiceNowPasst
     }
     credentials_model: ClassVar[type[ServiceNowCredentials]] = ServiceNowCredentials
     reserved_fields: ClassVar[dict[str, str]] = mapping.RESERVED_FIELDS
-    # A create may name no assignment group; ServiceNow tickets have no tags.
+    # A create may name no assignment group, nor a type (the first of options.tables);
+    # ServiceNow tickets have no tags; a parent reference holds the parent's sys_id.
     project_required: ClassVar[bool] = False
+    type_required: ClassVar[bool] = False
     tags_supported: ClassVar[bool] = False
+    references_internal_id: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -234,6 +234,11 @@ def _ref(value: Any) -> str | None:
     return value or None if isinstance(value, str) else None
 
 
+def is_sys_id(ref: str) -> bool:
+    """A sys_id (32 hex digits), as opposed to a record number (INC0010001)."""
+    return len(ref) == 32 and all(c in "0123456789abcdefABCDEF" for c in ref)
+
+
 def form_url(base_url: str, table: str, sys_id: str) -> str:
     return f"{base_url}/nav_to.do?uri={table}.do?sys_id={sys_id}"
 
@@ -263,9 +268,11 @@ def record_to_ticket(
         identifier = display[len(connection_id) + 1 :] or None
     closed_at = record.get("closed_at") or record.get("resolved_at")
     labels = STATES.get(table, _TASK)
+    number = record.get("number")
     return VendorTicket(
         internal_id=sys_id,
-        key=sys_id,
+        # The record's number (INC0010001) as Jira's key; writes address the sys_id.
+        key=number if isinstance(number, str) and number else sys_id,
         url=form_url(base_url, table, sys_id),
         name=record.get("short_description") or "",
         description=record.get("description") or None,
@@ -287,7 +294,7 @@ def record_to_ticket(
         creation_token=record.get("correlation_id") or None,
         identifier=identifier,
         vendor_attributes={
-            "id": record.get("number") or sys_id,
+            "id": number or sys_id,
             "vendor": VENDOR,
             "created_at": record.get("sys_created_on"),
             "updated_at": record.get("sys_updated_on"),
@@ -299,7 +306,7 @@ def record_to_ticket(
                 "vendor": VENDOR,
                 "sys_id": sys_id,
                 "table": table,
-                "number": record.get("number"),
+                "number": number,
                 "state": state,
                 "impact": record.get("impact"),
                 "urgency": record.get("urgency"),

@@ -33,7 +33,8 @@ class Reads:
         self.tables = tables
         self.status_mapping = status_mapping or {}
         self.waits: Sequence[float] = TOKEN_LOOKUP_WAITS
-        self._table_of: OrderedDict[str, str] = OrderedDict()
+        self._table_of: OrderedDict[str, str] = OrderedDict()  # sys_id or number -> table
+        self._sys_id_of: OrderedDict[str, str] = OrderedDict()  # number -> sys_id
 
     def remember(self, sys_id: str, table: str) -> None:
         self._table_of[sys_id] = table
@@ -48,24 +49,42 @@ class Reads:
         ticket = mapping.record_to_ticket(
             record, table, self.client.base_url, self.connection_id, self.status_mapping
         )
-        self.remember(ticket.key, str(ticket.type_vendor_id))
+        self.remember(ticket.internal_id, str(ticket.type_vendor_id))
+        if ticket.key != ticket.internal_id:  # its number, for writes addressed by number
+            self.remember(ticket.key, str(ticket.type_vendor_id))
+            self._sys_id_of[ticket.key] = ticket.internal_id
+            self._sys_id_of.move_to_end(ticket.key)
+            while len(self._sys_id_of) > KNOWN_TABLES:
+                self._sys_id_of.popitem(last=False)
         return ticket
 
-    def _tables_for(self, sys_ids: Sequence[str]) -> list[str]:
-        """Tables to look in: those the ids are known to live in first, then the others."""
-        known = [self._table_of[i] for i in sys_ids if i in self._table_of]
+    def sys_id_of(self, ref: str) -> str | None:
+        """The sys_id of a ticket named by its sys_id or a number read before."""
+        return ref if mapping.is_sys_id(ref) else self._sys_id_of.get(ref)
+
+    def _tables_for(self, refs: Sequence[str]) -> list[str]:
+        """Tables to look in: those the refs are known to live in first, then the others."""
+        known = [self._table_of[i] for i in refs if i in self._table_of]
         return list(dict.fromkeys([*known, *self.tables]))
 
-    async def tickets(self, sys_ids: Sequence[str]) -> dict[str, VendorTicket]:
-        """Tickets by sys_id; ids found in none of the connection's tables are left out."""
-        wanted = list(dict.fromkeys(i for i in sys_ids if i))
+    async def tickets(self, refs: Sequence[str]) -> dict[str, VendorTicket]:
+        """Tickets by sys_id or number (INC0010001), keyed by the ref asked: one ``sys_idIN``
+        and one ``numberIN`` query per table at most; refs found in none of the connection's
+        tables are left out."""
+        wanted = list(dict.fromkeys(i for i in refs if i))
         found: dict[str, VendorTicket] = {}
         for table in self._tables_for(wanted):
             missing = [i for i in wanted if i not in found]
             if not missing:
                 break
-            for record in await self._query(table, "sys_id", missing, mapping.TICKET_FIELDS):
-                found[str(record["sys_id"])] = self.ticket(record, table)
+            by_id = [i for i in missing if mapping.is_sys_id(i)]
+            by_number = [i for i in missing if not mapping.is_sys_id(i)]
+            for field, values in (("sys_id", by_id), ("number", by_number)):
+                for record in await self._query(table, field, values, mapping.TICKET_FIELDS):
+                    ticket = self.ticket(record, table)
+                    for seen in (ticket.internal_id, str(record.get("number") or "")):
+                        if seen in values:
+                            found[seen] = ticket
         return found
 
     async def by_tokens(self, tokens: Sequence[str], *, full: bool) -> dict[str, VendorTicket]:

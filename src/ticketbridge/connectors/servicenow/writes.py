@@ -51,13 +51,15 @@ class ServiceNowWrites:
         return table
 
     async def get_ticket(self, vendor_id: str) -> VendorTicket:
+        """By sys_id or number (the ticket's key)."""
         found = await self.reads.tickets([vendor_id])
         if vendor_id not in found:
             raise VendorNotFound(f"Ticket '{vendor_id}' not found in ServiceNow")
         return found[vendor_id]
 
     async def get_tickets(self, vendor_ids: list[str]) -> dict[str, VendorTicket]:
-        """Tickets by sys_id, one ``sys_idIN`` query per table; missing ids are left out."""
+        """Tickets by sys_id or number, keyed by the ref asked (`Reads.tickets`); missing
+        ones are left out."""
         return await self.reads.tickets(vendor_ids)
 
     async def create_ticket(self, draft: TicketDraft) -> VendorTicket:
@@ -82,7 +84,7 @@ class ServiceNowWrites:
         return found.get(token)
 
     async def find_by_creation_tokens(self, tokens: list[str]) -> dict[str, str]:
-        """Creation token -> sys_id, for tokens whose record exists."""
+        """Creation token -> key (the record's number), for tokens whose record exists."""
         found = await self.reads.by_tokens(tokens, full=False)
         return {token: ticket.key for token, ticket in found.items()}
 
@@ -117,7 +119,7 @@ class ServiceNowWrites:
             if unknown:  # the last answer was lost: what landed is found by its token
                 found = await self._landed(pending)
                 outcomes += [
-                    CreateOutcome(index=i, internal_id=found[t], key=found[t])
+                    CreateOutcome(index=i, internal_id=found[t].internal_id, key=found[t].key)
                     for i, d in pending
                     if (t := d.creation_token or "") in found
                 ]
@@ -146,7 +148,7 @@ class ServiceNowWrites:
         if unknown:
             found = await self._landed(pending)
             outcomes += [
-                CreateOutcome(index=i, internal_id=found[t], key=found[t])
+                CreateOutcome(index=i, internal_id=found[t].internal_id, key=found[t].key)
                 for i, d in pending
                 if (t := d.creation_token or "") in found
             ]
@@ -163,15 +165,17 @@ class ServiceNowWrites:
         ]
         return outcomes
 
-    async def _landed(self, pending: list[tuple[int, TicketDraft]]) -> dict[str, str]:
-        return await self.find_by_creation_tokens([str(d.creation_token) for _, d in pending])
+    async def _landed(self, pending: list[tuple[int, TicketDraft]]) -> dict[str, VendorTicket]:
+        return await self.reads.by_tokens([str(d.creation_token) for _, d in pending], full=False)
 
     def _outcome(self, index: int, table: str, status: int, body: Any) -> CreateOutcome:
         result = body.get("result") if isinstance(body, dict) else None
         if status in (200, 201) and isinstance(result, dict) and result.get("sys_id"):
             sys_id = str(result["sys_id"])
+            number = result.get("number")
+            key = number if isinstance(number, str) and number else sys_id
             self.reads.remember(sys_id, table)
-            return CreateOutcome(index=index, internal_id=sys_id, key=sys_id)
+            return CreateOutcome(index=index, internal_id=sys_id, key=key)
         message, error = vendor_message(body)
         err = error_for(status, body, "", None)
         return CreateOutcome(
@@ -181,25 +185,34 @@ class ServiceNowWrites:
         )
 
     async def update_ticket(self, vendor_id: str, changes: TicketChanges) -> None:
+        """`vendor_id`: the sys_id (a number read before, or looked up, also does)."""
         refuse_tags(None if changes.tags is UNSET else changes.tags)
         record = mapping.changes_to_record(changes)
         if record:
-            table = await self._table_of(vendor_id)
-            updated = await self.client.patch(table, vendor_id, record)
-            self.reads.remember(str(updated.get("sys_id") or vendor_id), table)
+            sys_id, table = await self._address(vendor_id)
+            updated = await self.client.patch(table, sys_id, record)
+            self.reads.remember(str(updated.get("sys_id") or sys_id), table)
 
-    async def _table_of(self, sys_id: str) -> str:
-        table = self.reads.table_of(sys_id)
-        if table is None:
-            table = str((await self.get_ticket(sys_id)).type_vendor_id)
-        return table
+    async def _address(self, ref: str) -> tuple[str, str]:
+        """(sys_id, table) of a ticket named by sys_id or number; read when not known."""
+        sys_id = self.reads.sys_id_of(ref)
+        table = self.reads.table_of(sys_id) if sys_id else None
+        if sys_id is None or table is None:
+            ticket = await self.get_ticket(ref)
+            sys_id, table = ticket.internal_id, str(ticket.type_vendor_id)
+        return sys_id, table
 
     async def move_to_status(
-        self, ticket: VendorTicket, target: str, status_mapping: dict[str, str]
+        self,
+        ticket: VendorTicket,
+        target: str,
+        status_mapping: dict[str, str],
+        fields: dict[str, Any] | None = None,
     ) -> VendorTicket:
         """One write of the table's state for `target` (ServiceNow has no transition graph
         through the Table API); closing an incident brings close_code and close_notes from
-        the connection's ``resolve_defaults`` when the record has none."""
+        `fields` (the request's custom_fields), else from the connection's
+        ``resolve_defaults`` when the record has none."""
         table = str(ticket.type_vendor_id or self.options.tables[0])
         if mapping.normalize_status(ticket.status_name, table, status_mapping) == target:
             return ticket
@@ -210,7 +223,9 @@ class ServiceNowWrites:
         if state in mapping.CLOSING_STATES.get(table, ()):
             data = ticket.vendor_attributes.get("data") or {}
             for name in ("close_code", "close_notes"):
-                if not data.get(name) and self.options.resolve_defaults.get(name):
+                if (fields or {}).get(name):
+                    record[name] = (fields or {})[name]
+                elif not data.get(name) and self.options.resolve_defaults.get(name):
                     record[name] = self.options.resolve_defaults[name]
-        updated = await self.client.patch(table, ticket.key, record)
+        updated = await self.client.patch(table, ticket.internal_id, record)
         return self.reads.ticket(updated, table)

@@ -4,6 +4,7 @@ quota) and request stats."""
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from collections import Counter
@@ -30,6 +31,10 @@ class FaultConfig:
     error_503_ratio: float = 0.0
     drop_after_commit_ratio: float = 0.0  # writes only: commit, then abort the TCP connection
     retry_after_seconds: int = 1  # Retry-After on 429s
+    # A rule's 429 without Retry-After (X-RateLimit-Reset alone says when to come back).
+    omit_retry_after: bool = False
+    # The rule's window: an hour on instances (rate_limit_per_hour); shorter in tests.
+    rate_window_seconds: int = 3600
     # Transaction quota: a list GET asking for more rows than this is cancelled (0 = off).
     quota_max_page_size: int = 0
     # The "REST Batch API request timeout" quota: items not started by then are unserviced.
@@ -44,8 +49,14 @@ class FaultConfig:
                 raise ValueError(f"unknown fault setting '{key}'")
             if key == "rate_limit_per_hour":
                 clean[key] = None if value in (None, 0) else int(value)
-            elif key in ("retry_after_seconds", "quota_max_page_size"):
+            elif key == "omit_retry_after":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false")
+                clean[key] = value
+            elif key in ("retry_after_seconds", "quota_max_page_size", "rate_window_seconds"):
                 clean[key] = int(value)
+                if key == "rate_window_seconds" and clean[key] < 1:
+                    raise ValueError(f"{key} must be at least 1")
             else:
                 clean[key] = float(value)
                 if key.endswith("_ratio") and not 0.0 <= clean[key] <= 1.0:
@@ -125,7 +136,9 @@ class Faults:
             return {}
         if not self.window_start:
             self.window_start = time.monotonic()
-        reset = int(time.time() - time.monotonic() + self.window_start + 3600)
+        window = self.config.rate_window_seconds
+        # UNIX seconds, rounded up: a client waiting until then finds the new window open.
+        reset = math.ceil(time.time() - time.monotonic() + self.window_start + window)
         return {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Reset": str(reset),
@@ -138,7 +151,7 @@ class Faults:
         limit = cfg.rate_limit_per_hour
         if limit:
             now = time.monotonic()
-            if not self.window_start or now - self.window_start >= 3600:
+            if not self.window_start or now - self.window_start >= cfg.rate_window_seconds:
                 self.window_start, self.window_count = now, 0
             self.window_count += 1
             if self.window_count > limit:
@@ -156,7 +169,9 @@ class Faults:
 
     def _rate_limited(self, limit: int) -> Injected:
         self.stats.responses_429 += 1
-        headers = {"Retry-After": str(self.config.retry_after_seconds)}
+        headers: dict[str, str] = {}
+        if not self.config.omit_retry_after:
+            headers["Retry-After"] = str(self.config.retry_after_seconds)
         headers |= self.rate_headers(limit)
         detail = f"Rate limit of {limit} requests per hour for Table API exceeded"
         return Injected(429, headers, error_body("Rate limit exceeded", detail))

@@ -74,9 +74,13 @@ async def by_identifier(
     )
 
 
-async def by_vendor_key(session: AsyncSession, connection_id: uuid.UUID, key: str) -> Ticket | None:
+async def by_vendor_ref(
+    session: AsyncSession, connection_id: uuid.UUID, ref: str, internal_id: bool = False
+) -> Ticket | None:
+    """The ticket a vendor reference names: by its key, or (`internal_id`) its internal id."""
+    column = Ticket.vendor_internal_id if internal_id else Ticket.vendor_id
     return await session.scalar(
-        select(Ticket).where(Ticket.connection_id == connection_id, Ticket.vendor_id == key)
+        select(Ticket).where(Ticket.connection_id == connection_id, column == ref)
     )
 
 

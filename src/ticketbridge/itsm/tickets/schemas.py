@@ -88,15 +88,14 @@ class TicketCreate(BaseModel):
     def _references(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        # Whether a project is required is the vendor's rule (connectors.registry.check_draft).
+        # Whether a project or a type is required is the vendor's rule
+        # (connectors.registry.check_draft).
         _exclusive(data, "project_id", "project_vendor_id", required=False)
         ours = [f for f in ("type", "type_id") if data.get(f) is not None]
         if ours and data.get("type_vendor_id") is not None:
             raise ValueError(f"Give either {' or '.join(ours)} or type_vendor_id, not both")
         if len(ours) == 2:
             raise ValueError("Give either type or type_id, not both")
-        if not ours and data.get("type_vendor_id") is None:
-            raise ValueError("One of type, type_id or type_vendor_id is required")
         _exclusive(data, "assigned_user_id", "assigned_user_vendor_id", required=False)
         _exclusive(data, "parent_ticket_id", "parent_ticket_vendor_id", required=False)
         return data
@@ -111,6 +110,9 @@ class TicketCreate(BaseModel):
         if self.priority == "UNKNOWN":
             raise ValueError("priority UNKNOWN cannot be requested")
         return self
+
+    def has_type(self) -> bool:
+        return any(getattr(self, f) is not None for f in ("type", "type_id", "type_vendor_id"))
 
     def uses_vendor_ids(self) -> bool:
         return any(
@@ -135,6 +137,17 @@ class TicketUpdate(BaseModel):
     assigned_user_vendor_id: str | None = Field(default=None, min_length=1, max_length=255)
     tags: list[str] | None = Field(default=None, max_length=100)
     due_date: date | None = None
+    custom_fields: dict[str, Any] | None = Field(
+        default=None,
+        description="Raw vendor fields merged into the update (docs/api.md, Input validation).",
+    )
+
+    @field_validator("custom_fields")
+    @classmethod
+    def _vendor_json(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_vendor_json(value)
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -149,7 +162,7 @@ class TicketUpdate(BaseModel):
     def _known(self) -> TicketUpdate:
         if not self.model_fields_set:
             raise ValueError("Give at least one field to update")
-        for name in ("name", "status", "priority"):
+        for name in ("name", "status", "priority", "custom_fields"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         if self.status == "UNKNOWN" or self.priority == "UNKNOWN":

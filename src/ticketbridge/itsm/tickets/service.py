@@ -12,7 +12,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketbridge.connectors.base import ConnectorClass, VendorTicket
-from ticketbridge.connectors.registry import connector_class, status_keys
+from ticketbridge.connectors.registry import (
+    connector_class,
+    references_internal_id,
+    status_keys,
+)
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import Conflict, NotFound
 from ticketbridge.ids import uuid7
@@ -137,8 +141,11 @@ async def local_refs(
     connection_id: uuid.UUID,
     vt: VendorTicket,
     cache: dict[tuple[str, str], Any] | None = None,
+    parent_by_internal_id: bool = False,
 ) -> LocalRefs:
-    """Our ids of what `vt` refers to; `cache` (one per batch) saves repeated lookups."""
+    """Our ids of what `vt` refers to; `cache` (one per batch) saves repeated lookups.
+    ``parent_by_internal_id``: the vendor's parent reference holds the parent's internal id
+    (registry ``references_internal_id``), else its key."""
     memo: dict[tuple[str, str], Any] = {} if cache is None else cache
 
     async def once(kind: str, key: str | None, load: Callable[[str], Awaitable[Any]]) -> Any:
@@ -157,7 +164,9 @@ async def local_refs(
         else None
     )
     parent = await once(
-        "parent", vt.parent_vendor_id, lambda k: repository.by_vendor_key(session, connection_id, k)
+        "parent",
+        vt.parent_vendor_id,
+        lambda k: repository.by_vendor_ref(session, connection_id, k, parent_by_internal_id),
     )
 
     def user(k: str) -> Awaitable[Any]:
@@ -229,6 +238,7 @@ async def store_vendor_tickets(
         ],
     )
     cache = {} if cache is None else cache
+    by_internal_id = references_internal_id(connection.vendor)
     stored = []
     for vt, identifier in items:
         ticket = rows.get(vt.internal_id)
@@ -246,7 +256,7 @@ async def store_vendor_tickets(
             rows[vt.internal_id] = ticket
         elif identifier and ticket.identifier != identifier:
             ticket.identifier = identifier
-        refs = await local_refs(session, connection.id, vt, cache)
+        refs = await local_refs(session, connection.id, vt, cache, by_internal_id)
         apply_vendor_ticket(ticket, vt, refs, mappings)
         stored.append(ticket)
     await session.flush()

@@ -20,7 +20,12 @@ from ticketbridge.connectors.base import (
     TicketChanges,
     TicketDraft,
 )
-from ticketbridge.connectors.registry import check_custom_fields, check_draft, require
+from ticketbridge.connectors.registry import (
+    check_custom_fields,
+    check_draft,
+    references_internal_id,
+    require,
+)
 from ticketbridge.context import AppContext
 from ticketbridge.db import locks
 from ticketbridge.errors import (
@@ -84,6 +89,7 @@ async def prepare_update(
     """`PATCH /tickets/{id}`: an unknown ticket is 404 before the vendor is touched."""
     require(connection.vendor, Capability.UPDATE_TICKET)
     check_draft(connection.vendor, has_tags=body.tags is not None)
+    check_custom_fields(connection.vendor, body.custom_fields)
     uid = parse_uuid(ticket_id, "Ticket")
     await get_ticket(session, connection, uid)
     connector = open_connector(ctx, connection)
@@ -96,11 +102,13 @@ async def prepare_update(
 
 
 def check_new_ticket(vendor: str, body: TicketCreate, where: str = "") -> None:
-    """The vendor's rules on a create the schema cannot know (a project required, tags,
-    the fields ``custom_fields`` may not set): 422 naming the field, before any vendor call."""
+    """The vendor's rules on a create the schema cannot know (a project or a type required,
+    tags, the fields ``custom_fields`` may not set): 422 naming the field, before any vendor
+    call."""
     check_draft(
         vendor,
         has_project=body.project_id is not None or body.project_vendor_id is not None,
+        has_type=body.has_type(),
         has_tags=body.tags is not None,
         where=where,
     )
@@ -175,7 +183,9 @@ async def resolve_draft(
         parent = await repository.get(session, cid, body.parent_ticket_id)
         if parent is None:
             raise NotFound("Parent ticket not found", field="parent_ticket_id")
-        parent_vendor_id = parent.vendor_id
+        # the parent as the vendor's references name it (its key, or its internal id)
+        by_id = references_internal_id(connection.vendor)
+        parent_vendor_id = parent.vendor_internal_id if by_id else parent.vendor_id
     return TicketDraft(
         project_vendor_id=project_key,
         name=body.name,
@@ -257,7 +267,9 @@ async def update_ticket(
     vt = await connector.get_ticket(ticket.vendor_id)
     if body.status and mappings.status_of(vt) != body.status:
         try:
-            vt = await connector.move_to_status(vt, body.status, mappings.status)
+            vt = await connector.move_to_status(
+                vt, body.status, mappings.status, fields=body.custom_fields
+            )
         except StatusUnreachable as exc:
             raise Unprocessable(
                 f"Status {exc.target} cannot be reached from {mappings.status_of(vt)}; "
@@ -297,4 +309,6 @@ async def resolve_changes(
         changes.tags = body.tags or []
     if "due_date" in fields:
         changes.due_date = body.due_date
+    if body.custom_fields:
+        changes.custom_fields = body.custom_fields
     return changes

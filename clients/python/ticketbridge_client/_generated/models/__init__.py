@@ -70,6 +70,7 @@ from .ticket_out_priority import TicketOutPriority
 from .ticket_out_status import TicketOutStatus
 from .ticket_out_vendor_attributes import TicketOutVendorAttributes
 from .ticket_update import TicketUpdate
+from .ticket_update_custom_fields_type_0 import TicketUpdateCustomFieldsType0
 from .ticket_update_priority_type_0 import TicketUpdatePriorityType0
 from .ticket_update_status_type_0 import TicketUpdateStatusType0
 from .user_out import UserOut
@@ -148,6 +149,7 @@ __all__ = (
     "TicketOutStatus",
     "TicketOutVendorAttributes",
     "TicketUpdate",
+    "TicketUpdateCustomFieldsType0",
     "TicketUpdatePriorityType0",
     "TicketUpdateStatusType0",
     "UserOut",

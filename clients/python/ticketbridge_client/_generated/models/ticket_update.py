@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -10,6 +10,12 @@ from attrs import define as _attrs_define
 from ..models.ticket_update_priority_type_0 import TicketUpdatePriorityType0
 from ..models.ticket_update_status_type_0 import TicketUpdateStatusType0
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.ticket_update_custom_fields_type_0 import (
+        TicketUpdateCustomFieldsType0,
+    )
+
 
 T = TypeVar("T", bound="TicketUpdate")
 
@@ -20,6 +26,8 @@ class TicketUpdate:
     Attributes:
         assigned_user_id (None | Unset | UUID):
         assigned_user_vendor_id (None | str | Unset):
+        custom_fields (None | TicketUpdateCustomFieldsType0 | Unset): Raw vendor fields merged into the update
+            (docs/api.md, Input validation).
         description (None | str | Unset):
         due_date (datetime.date | None | Unset):
         name (None | str | Unset):
@@ -30,6 +38,7 @@ class TicketUpdate:
 
     assigned_user_id: None | Unset | UUID = UNSET
     assigned_user_vendor_id: None | str | Unset = UNSET
+    custom_fields: None | TicketUpdateCustomFieldsType0 | Unset = UNSET
     description: None | str | Unset = UNSET
     due_date: datetime.date | None | Unset = UNSET
     name: None | str | Unset = UNSET
@@ -38,6 +47,10 @@ class TicketUpdate:
     tags: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.ticket_update_custom_fields_type_0 import (
+            TicketUpdateCustomFieldsType0,
+        )
+
         assigned_user_id: None | str | Unset
         if isinstance(self.assigned_user_id, Unset):
             assigned_user_id = UNSET
@@ -51,6 +64,14 @@ class TicketUpdate:
             assigned_user_vendor_id = UNSET
         else:
             assigned_user_vendor_id = self.assigned_user_vendor_id
+
+        custom_fields: dict[str, Any] | None | Unset
+        if isinstance(self.custom_fields, Unset):
+            custom_fields = UNSET
+        elif isinstance(self.custom_fields, TicketUpdateCustomFieldsType0):
+            custom_fields = self.custom_fields.to_dict()
+        else:
+            custom_fields = self.custom_fields
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -104,6 +125,8 @@ class TicketUpdate:
             field_dict["assigned_user_id"] = assigned_user_id
         if assigned_user_vendor_id is not UNSET:
             field_dict["assigned_user_vendor_id"] = assigned_user_vendor_id
+        if custom_fields is not UNSET:
+            field_dict["custom_fields"] = custom_fields
         if description is not UNSET:
             field_dict["description"] = description
         if due_date is not UNSET:
@@ -121,6 +144,10 @@ class TicketUpdate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.ticket_update_custom_fields_type_0 import (
+            TicketUpdateCustomFieldsType0,
+        )
+
         d = dict(src_dict)
 
         def _parse_assigned_user_id(data: object) -> None | Unset | UUID:
@@ -150,6 +177,25 @@ class TicketUpdate:
         assigned_user_vendor_id = _parse_assigned_user_vendor_id(
             d.pop("assigned_user_vendor_id", UNSET)
         )
+
+        def _parse_custom_fields(
+            data: object,
+        ) -> None | TicketUpdateCustomFieldsType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                custom_fields_type_0 = TicketUpdateCustomFieldsType0.from_dict(data)
+
+                return custom_fields_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TicketUpdateCustomFieldsType0 | Unset, data)
+
+        custom_fields = _parse_custom_fields(d.pop("custom_fields", UNSET))
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
@@ -240,6 +286,7 @@ class TicketUpdate:
         ticket_update = cls(
             assigned_user_id=assigned_user_id,
             assigned_user_vendor_id=assigned_user_vendor_id,
+            custom_fields=custom_fields,
             description=description,
             due_date=due_date,
             name=name,
