@@ -161,6 +161,7 @@ def test_cli_errors_are_messages_not_tracebacks(cli: Cli) -> None:
         code=2,
     )
     assert "Jira rejected the connection's credentials" in " ".join(rejected.split())
+    assert " ".join(rejected.split()).endswith("(field: credentials)")  # no Python repr
     assert "Traceback" not in rejected
     assert cli.json("connections", "list", "--api-key", key) == before
 

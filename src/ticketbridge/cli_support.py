@@ -9,6 +9,7 @@ traceback, and no empty SQLite file left behind by a connection attempt.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -180,10 +181,20 @@ def with_ctx(fn: Callable[[AppContext], Awaitable[T]], settings: Settings | None
     try:
         return asyncio.run(main())
     except TicketBridgeError as exc:
-        fail(exc.detail + (f" {exc.extra}" if exc.extra else ""))
+        fail(exc.detail + _extra(exc.extra))
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         fail(f"database error: {reason}")
+
+
+def _extra(extra: dict[str, Any]) -> str:
+    """An error's details for one line: `` (field: credentials)``, values not text as JSON."""
+    if not extra:
+        return ""
+    parts = (
+        f"{k}: {v if isinstance(v, str) else json.dumps(v, default=str)}" for k, v in extra.items()
+    )
+    return " (" + "; ".join(parts) + ")"
 
 
 async def account_for_key(ctx: AppContext, session: Any, api_key: str) -> Any:
