@@ -9,9 +9,11 @@ from ticketbridge.auth.dependencies import (
     Ctx,
     CurrentAccount,
     CurrentConnection,
+    ReadConnection,
     Session,
     parse_uuid,
 )
+from ticketbridge.context import AppContext
 from ticketbridge.errors import Unprocessable
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.http import IdempotencyKey
@@ -34,8 +36,8 @@ router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
 
 @router.get("", operation_id="list_tickets", response_model=ListEnvelope[TicketOut])
 async def list_tickets(
-    ctx: Ctx,
-    connection: CurrentConnection,
+    request: Request,
+    connection: ReadConnection,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
@@ -54,6 +56,7 @@ async def list_tickets(
     page = page_params(limit=limit, cursor=cursor, offset=offset)
     # The stored columns as they are (serialize.py), by a prebuilt statement (listing.py):
     # no ORM entity loaded, no model built and validated per ticket, no select built.
+    ctx: AppContext = request.app.state.ctx
     rows, nxt, prev = await listing.list_page(
         ctx.engine,
         connection.id,
