@@ -15,7 +15,7 @@ from ticketbridge.context import AppContext
 from ticketbridge.errors import NotFound, RateLimited, TicketBridgeError, Unauthorized
 from ticketbridge.ids import parse_uuid  # the endpoints import it from here
 from ticketbridge.logs import bind
-from ticketbridge.provisioning import repository
+from ticketbridge.provisioning import auth_cache, repository
 from ticketbridge.provisioning.models import Account, Connection
 
 
@@ -81,16 +81,21 @@ async def get_account(
 
 
 async def _authenticate(
-    request: Request, ctx: AppContext, x_api_key: str | None
+    request: Request, ctx: AppContext, x_api_key: str | None, *, cached: bool = False
 ) -> tuple[Account, Connection | None]:
     """The key's account (401 without one, 429 over its rate limit) and, in the same round
-    trip, the connection the request names if it is that account's."""
+    trip, the connection the request names if it is that account's. `cached`: the lookup
+    may come from `provisioning.auth_cache` (read-only routes: the instances are shared)."""
     if not x_api_key:
         raise Unauthorized("Invalid API key")
     # Requests on a connection read the account and the connection in one round trip;
     # get_connection still decides (and refuses) as before.
     connection_id = _uuid_or_none(request.headers.get("x-connection-id"))
-    found = await repository.authenticate(ctx.engine, x_api_key, connection_id)
+    if cached:
+        ttl = ctx.settings.api_key_cache_seconds
+        found = await auth_cache.authenticate(ctx.engine, x_api_key, connection_id, ttl)
+    else:
+        found = await repository.authenticate(ctx.engine, x_api_key, connection_id)
     if found is None:
         raise Unauthorized("Invalid API key")
     account, connection = found.account, found.connection
@@ -166,7 +171,7 @@ async def get_read_connection(
     lookup of `_authenticate`, which reads the connection the header names whenever it is
     a UUID; any other header is refused by `_connection_id` before it would be needed."""
     ctx: AppContext = request.app.state.ctx
-    _account, connection = await _authenticate(request, ctx, x_api_key)
+    _account, connection = await _authenticate(request, ctx, x_api_key, cached=True)
     _connection_id(request, x_connection_id)  # 422 when absent, 404 when not a UUID
     return _usable(connection)
 
