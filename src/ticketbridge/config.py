@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # (shared by every API process), in the process on SQLite. See docs/security.md.
     rate_limit_per_minute: int = Field(default=0, ge=0)
     rate_limit_window_seconds: int = Field(default=60, ge=1, le=86400)
+    # How long a read-only route may answer an API key's lookup from this process's memory
+    # (0: never). A key revoked in another process is refused within this. docs/security.md.
+    api_key_cache_seconds: float = Field(default=1.0, ge=0, le=2)
 
     # The HTTP server `ticketbridge serve` starts (uvicorn). See docs/operations.md.
     server_max_header_bytes: int = Field(default=32 * 1024, ge=1024)

@@ -15,7 +15,7 @@ from ticketbridge.context import AppContext
 from ticketbridge.errors import NotFound, RateLimited, TicketBridgeError, Unauthorized
 from ticketbridge.ids import parse_uuid  # the endpoints import it from here
 from ticketbridge.logs import bind
-from ticketbridge.provisioning import repository
+from ticketbridge.provisioning import auth_cache, repository
 from ticketbridge.provisioning.models import Account, Connection
 
 
@@ -72,12 +72,30 @@ async def get_account(
     session: Session,
     x_api_key: Annotated[str | None, Security(api_key_header)] = None,
 ) -> Account:
+    account, connection = await _authenticate(request, ctx, x_api_key)
+    # Attached to the request's unit of work: endpoints that change them commit it.
+    session.add(account)
+    if connection is not None:
+        session.add(connection)
+    return account
+
+
+async def _authenticate(
+    request: Request, ctx: AppContext, x_api_key: str | None, *, cached: bool = False
+) -> tuple[Account, Connection | None]:
+    """The key's account (401 without one, 429 over its rate limit) and, in the same round
+    trip, the connection the request names if it is that account's. `cached`: the lookup
+    may come from `provisioning.auth_cache` (read-only routes: the instances are shared)."""
     if not x_api_key:
         raise Unauthorized("Invalid API key")
     # Requests on a connection read the account and the connection in one round trip;
     # get_connection still decides (and refuses) as before.
     connection_id = _uuid_or_none(request.headers.get("x-connection-id"))
-    found = await repository.authenticate(ctx.engine, x_api_key, connection_id)
+    if cached:
+        ttl = ctx.settings.api_key_cache_seconds
+        found = await auth_cache.authenticate(ctx.engine, x_api_key, connection_id, ttl)
+    else:
+        found = await repository.authenticate(ctx.engine, x_api_key, connection_id)
     if found is None:
         raise Unauthorized("Invalid API key")
     account, connection = found.account, found.connection
@@ -90,13 +108,9 @@ async def get_account(
                 f"{ctx.rate_limiter.window} s for this account; retry in {retry_after} s",
                 retry_after=retry_after,
             )
-    # Attached to the request's unit of work: endpoints that change them commit it.
-    session.add(account)
-    if connection is not None:
-        session.add(connection)
     request.state.prefetched_connection = (connection_id, connection)
     bind(account_id=str(account.id))
-    return account
+    return account, connection
 
 
 CurrentAccount = Annotated[Account, Depends(get_account)]
@@ -115,6 +129,16 @@ async def get_connection(
     account: CurrentAccount,
     x_connection_id: Annotated[str | None, Security(connection_header)] = None,
 ) -> Connection:
+    connection_id = _connection_id(request, x_connection_id)
+    prefetched = getattr(request.state, "prefetched_connection", None)
+    if prefetched is not None and prefetched[0] == connection_id:
+        connection = prefetched[1]
+    else:
+        connection = await repository.get_connection(session, account.id, connection_id)
+    return _usable(connection)
+
+
+def _connection_id(request: Request, x_connection_id: str | None) -> uuid.UUID:
     # The scheme reads an empty header as absent; an empty id is an unknown one (404).
     x_connection_id = request.headers.get("x-connection-id", x_connection_id)
     if x_connection_id is None:
@@ -122,12 +146,10 @@ async def get_connection(
         raise RequestValidationError(
             [{"type": "missing", "loc": ("header", "x-connection-id"), "msg": "Field required"}]
         )
-    connection_id = parse_uuid(x_connection_id, "Connection")
-    prefetched = getattr(request.state, "prefetched_connection", None)
-    if prefetched is not None and prefetched[0] == connection_id:
-        connection = prefetched[1]
-    else:
-        connection = await repository.get_connection(session, account.id, connection_id)
+    return parse_uuid(x_connection_id, "Connection")
+
+
+def _usable(connection: Connection | None) -> Connection:
     if connection is None or connection.state == "DELETED":
         raise NotFound("Connection not found")
     bind(connection_id=str(connection.id))
@@ -135,3 +157,23 @@ async def get_connection(
 
 
 CurrentConnection = Annotated[Connection, Depends(get_connection)]
+
+
+async def get_read_connection(
+    request: Request,
+    x_api_key: Annotated[str | None, Security(api_key_header)] = None,
+    x_connection_id: Annotated[str | None, Security(connection_header)] = None,
+) -> Connection:
+    """`get_connection` for read-only routes that read through their own autocommit
+    statement (``GET /v1/itsm/tickets``): the same checks, answers and log context, in one
+    dependency and without opening the request's unit of work (no session created,
+    committed and closed per request). The account and the connection come from the one
+    lookup of `_authenticate`, which reads the connection the header names whenever it is
+    a UUID; any other header is refused by `_connection_id` before it would be needed."""
+    ctx: AppContext = request.app.state.ctx
+    _account, connection = await _authenticate(request, ctx, x_api_key, cached=True)
+    _connection_id(request, x_connection_id)  # 422 when absent, 404 when not a UUID
+    return _usable(connection)
+
+
+ReadConnection = Annotated[Connection, Depends(get_read_connection)]

@@ -32,7 +32,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10)
+    # 20 connections at most, as 10 + 10 overflow were, but all kept: an overflow connection
+    # was closed on its return whenever 10 sat idle, so any burst past 10 concurrent
+    # requests opened and closed connections (a PostgreSQL backend forked, SSL tried, the
+    # type codecs and prepared statements set up again: ~1 new connection per 15 requests
+    # of the list benchmark at 16 clients, ~0.25 ms of our CPU per request on average).
+    engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=0)
     _ping_when_idle(engine)
     return engine
 

@@ -89,30 +89,51 @@ async def paginate_rows(
     return await _paginate(session.execute, stmt, key, params)
 
 
+# A page's read: ("n", anchor, _, n) the first n rows after anchor in key order, ("p",
+# anchor, _, n) the first n before it in descending key order, ("o", None, offset, n) n rows
+# in key order after skipping offset.
+Fetch = Callable[[str, uuid.UUID | None, int, int], Awaitable[Sequence[Any]]]
+
+
 async def _paginate(
     fetch: Callable[[Select[Any]], Awaitable[Any]],
     stmt: Select[Any],
     key: InstrumentedAttribute[Any],
     params: PageParams,
 ) -> tuple[Sequence[Any], str | None, str | None]:
+    async def rows(mode: str, anchor: uuid.UUID | None, offset: int, n: int) -> Sequence[Any]:
+        if mode == "n":
+            page = stmt.where(key > anchor).order_by(key).limit(n)
+        elif mode == "p":
+            page = stmt.where(key < anchor).order_by(key.desc()).limit(n)
+        else:
+            page = stmt.order_by(key).offset(offset).limit(n)
+        return (await fetch(page)).all()  # type: ignore[no-any-return]
+
+    return await page_of(rows, params)
+
+
+async def page_of(fetch: Fetch, params: PageParams) -> tuple[Sequence[Any], str | None, str | None]:
+    """The page `params` asks for, read by `fetch` (rows with an ``id``, the key), and its
+    cursors: the paging of `paginate` for any way of reading the rows."""
     limit = params.limit
     if params.cursor:
         direction, anchor = decode_cursor(params.cursor)
         if direction == "n":
-            rows = (await fetch(stmt.where(key > anchor).order_by(key).limit(limit + 1))).all()
+            rows = await fetch("n", anchor, 0, limit + 1)
             has_more = len(rows) > limit
             rows = rows[:limit]
             nxt: str | None = encode_cursor("n", rows[-1].id) if has_more and rows else None
             prev: str | None = encode_cursor("p", rows[0].id if rows else anchor)
             return rows, nxt, prev
-        rows = (await fetch(stmt.where(key < anchor).order_by(key.desc()).limit(limit + 1))).all()
+        rows = await fetch("p", anchor, 0, limit + 1)
         has_more = len(rows) > limit
         rows = list(reversed(rows[:limit]))
         prev = encode_cursor("p", rows[0].id) if has_more and rows else None
         nxt = encode_cursor("n", rows[-1].id if rows else anchor)
         return rows, nxt, prev
     offset = params.offset or 0
-    rows = (await fetch(stmt.order_by(key).offset(offset).limit(limit + 1))).all()
+    rows = await fetch("o", None, offset, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
     nxt = encode_cursor("n", rows[-1].id) if has_more and rows else None

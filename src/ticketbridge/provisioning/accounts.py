@@ -14,7 +14,7 @@ from ticketbridge.crypto import new_api_key, new_webhook_secret
 from ticketbridge.db import locks
 from ticketbridge.db.base import utcnow
 from ticketbridge.errors import Conflict, NotFound, Unprocessable
-from ticketbridge.provisioning import repository
+from ticketbridge.provisioning import auth_cache, repository
 from ticketbridge.provisioning.models import Account, ApiKey, Organization
 from ticketbridge.provisioning.schemas import AccountPatch
 
@@ -68,6 +68,7 @@ async def revoke_api_key(session: AsyncSession, account: Account, key_id: uuid.U
                 code="LAST_ACTIVE_KEY",
             )
         set_committed_value(row, "revoked_at", now)
+        auth_cache.invalidate_after_commit(session)
     return row
 
 
@@ -134,4 +135,5 @@ async def delete_organization(session: AsyncSession, account: Account, org_id: u
     org = await get_organization(session, account, org_id)
     org.deleted_at = utcnow()
     await repository.delete_org_connections(session, org.id)
+    auth_cache.invalidate_after_commit(session)
     await session.flush()

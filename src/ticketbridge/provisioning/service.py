@@ -22,7 +22,7 @@ from ticketbridge.errors import (
     VendorUnauthorized,
 )
 from ticketbridge.ids import uuid7
-from ticketbridge.provisioning import repository
+from ticketbridge.provisioning import auth_cache, repository
 
 # Importable from here as before the split (callers use `service.create_account`, ...).
 from ticketbridge.provisioning.accounts import (  # noqa: F401
@@ -193,6 +193,7 @@ async def delete_connection(
     connection.deleted_at = utcnow()
     connection.next_sync_at = None
     await session.flush()
+    auth_cache.invalidate_after_commit(session)
 
 
 def connection_out(

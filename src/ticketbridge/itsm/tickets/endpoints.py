@@ -9,15 +9,17 @@ from ticketbridge.auth.dependencies import (
     Ctx,
     CurrentAccount,
     CurrentConnection,
+    ReadConnection,
     Session,
     parse_uuid,
 )
+from ticketbridge.context import AppContext
 from ticketbridge.errors import Unprocessable
 from ticketbridge.idempotency import http as idempotent
 from ticketbridge.idempotency.http import IdempotencyKey
 from ticketbridge.idempotency.service import Claim
 from ticketbridge.itsm.paging import ListEnvelope, page_params
-from ticketbridge.itsm.tickets import repository, serialize, service, writes
+from ticketbridge.itsm.tickets import listing, serialize, service, writes
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.schemas import (
     WRITE_ERRORS,
@@ -34,8 +36,8 @@ router = APIRouter(prefix="/itsm/tickets", tags=["tickets"])
 
 @router.get("", operation_id="list_tickets", response_model=ListEnvelope[TicketOut])
 async def list_tickets(
-    ctx: Ctx,
-    connection: CurrentConnection,
+    request: Request,
+    connection: ReadConnection,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
@@ -52,8 +54,13 @@ async def list_tickets(
     if updated_since is not None and cursor is not None:
         raise Unprocessable("updatedSince cannot be combined with cursor", field="updatedSince")
     page = page_params(limit=limit, cursor=cursor, offset=offset)
-    stmt = repository.list_stmt(
+    # The stored columns as they are (serialize.py), by a prebuilt statement (listing.py):
+    # no ORM entity loaded, no model built and validated per ticket, no select built.
+    ctx: AppContext = request.app.state.ctx
+    rows, nxt, prev = await listing.list_page(
+        ctx.engine,
         connection.id,
+        page,
         status=status,
         priority=priority,
         type=type,
@@ -63,10 +70,6 @@ async def list_tickets(
         identifier=identifier,
         updated_since=updated_since,
     )
-    # The stored columns as they are (serialize.py): no ORM entity loaded, no model built
-    # and validated per ticket.
-    stmt = stmt.with_only_columns(*serialize.COLUMNS)
-    rows, nxt, prev = await repository.list_page(ctx.engine, stmt, page)
     return Response(serialize.rows_page_json(rows, nxt, prev), media_type="application/json")
 
 
