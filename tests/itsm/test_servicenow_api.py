@@ -188,6 +188,21 @@ def test_bulk_sync_results_in_request_order(tenant: Tenant) -> None:
         assert result["vendor_ticket_id"]
 
 
+def test_bulk_entry_the_instance_refuses_carries_its_message(tenant: Tenant) -> None:
+    entries = _entries(3, "bulk-policy")
+    entries[1] = {**entries[1], "status": "RESOLVED"}  # no close code or notes: data policy
+    r = tenant.post("/v1/itsm/tickets/bulk/sync", json={"tickets": entries})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["succeeded"] == 2 and body["failed"] == 1, body
+    refused = body["results"][1]
+    assert refused["success"] is False and refused["code"] == "VENDOR_REJECTED"
+    # Created first, then refused the move: the entry says both, in the instance's words.
+    assert refused["error"].startswith("created as INC"), refused
+    assert "moving it to RESOLVED failed" in refused["error"]
+    assert "Data Policy Exception" in refused["error"]
+
+
 def test_async_bulk_creates_every_entry_once(tenant: Tenant, sn: ServiceNowServer) -> None:
     entries = _entries(12, "bulk-job")
     r = tenant.post("/v1/itsm/tickets/bulk", json={"tickets": entries})

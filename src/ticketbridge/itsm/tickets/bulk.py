@@ -203,6 +203,11 @@ async def fetch(
     mappings = service.Mappings.of(connection)
     try:
         vt = known if known is not None else await connector.get_ticket(key)
+    except VendorOperationalError:
+        raise
+    except TicketBridgeError as exc:
+        return readback_failed(key, exc)
+    try:
         if body.status is not None and mappings.status_of(vt) != body.status:
             vt = await connector.move_to_status(vt, body.status, mappings.status)
     except StatusUnreachable as exc:
@@ -213,8 +218,10 @@ async def fetch(
         )
     except VendorOperationalError:
         raise
-    except TicketBridgeError as exc:
-        return readback_failed(key, exc)
+    except TicketBridgeError as exc:  # the vendor refused the move (a data policy, say)
+        return EntryError(
+            exc.code, f"created as {key}, but moving it to {body.status} failed: {exc.detail}"
+        )
     return vt
 
 
