@@ -38,6 +38,7 @@ from common import (
     print_table,
     provision_servicenow,
     require_postgres,
+    set_latency,
 )
 
 BATCH = 50
@@ -108,7 +109,7 @@ def main() -> None:
             client = Client(base, ids)
             client.sync()
             direct = httpx.Client(base_url=url, auth=(SN_USERNAME, SN_PASSWORD), timeout=600)
-            httpx.post(f"{url}/_emulator/faults", json={"latency_ms": args.latency_ms})
+            set_latency(url, args.latency_ms)
 
             def ours_sync(tag: str) -> None:
                 tickets = [{"name": f"{tag}-{i}", "type_vendor_id": "incident"} for i in range(50)]

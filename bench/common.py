@@ -322,6 +322,43 @@ def calls_since(after: dict[str, int], before: dict[str, int]) -> dict[str, int]
     return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
 
 
+def set_latency(base_url: str, latency_ms: float) -> None:
+    """Latency an emulator adds to every request from now on (both have the same faults)."""
+    if latency_ms:
+        httpx.post(
+            f"{base_url}/_emulator/faults", json={"latency_ms": latency_ms}
+        ).raise_for_status()
+
+
+def print_sync_ratio(
+    title: str,
+    unit: str,
+    n: int,
+    baseline: dict[str, Any],
+    sync: dict[str, Any],
+    calls: tuple[dict[str, int], dict[str, int]],
+) -> None:
+    """The sync benches' table: page-through against the SYNC job, their vendor calls and
+    the ratio against the 1.3 target."""
+    print_table(
+        title,
+        ["measure", "seconds", f"{unit}/s", "ratio"],
+        [
+            ["page through (httpx loop)", baseline["seconds"], n / baseline["seconds"], 1.0],
+            [
+                "sync (SYNC job)",
+                sync["seconds"],
+                n / sync["seconds"],
+                sync["seconds"] / baseline["seconds"],
+            ],
+        ],
+    )
+    print(f"  vendor calls: page-through {sum(calls[0].values())}, sync {calls[1]}")
+    ratio = sync["seconds"] / baseline["seconds"]
+    verdict = "met" if ratio <= 1.3 else "NOT met"
+    print(f"  sync / page-through = {ratio:.2f}  (target <= 1.3: {verdict})")
+
+
 # --- ServiceNow ------------------------------------------------------------------------
 
 SN_USERNAME, SN_PASSWORD = "admin", "sandbox-password"  # the emulator's defaults

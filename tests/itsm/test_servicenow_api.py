@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.factories import Tenant, create_account
+from tests.support.factories import Tenant, create_account, new_servicenow_tenant
 from ticketbridge.config import Settings
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
 
@@ -28,20 +28,7 @@ def _credentials(sn: ServiceNowServer) -> dict[str, Any]:
 
 
 def _connect(http: httpx.Client, settings: Settings, sn: ServiceNowServer, **body: Any) -> Tenant:
-    tenant = Tenant(http=http, api_key=create_account(settings))
-    org = tenant.post("/v1/provisioning/organizations", json={"name": "Customer"})
-    assert org.status_code == 200, org.text
-    tenant.org_id = org.json()["id"]
-    created = tenant.post(
-        f"/v1/provisioning/organizations/{tenant.org_id}/connections",
-        json={"vendor": "SERVICENOW", "credentials": _credentials(sn)} | body,
-    )
-    assert created.status_code == 200, created.text
-    tenant.connection_id = created.json()["id"]
-    jobs = tenant.get(f"{tenant.connection_path}/jobs").json()
-    assert jobs and jobs[0]["type"] == "SYNC"
-    tenant.extra["first_sync"] = tenant.wait_job(jobs[0]["id"])
-    return tenant
+    return new_servicenow_tenant(http, settings, sn, **body)
 
 
 @pytest.fixture(scope="module")

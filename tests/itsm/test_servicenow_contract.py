@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from tests.support.factories import Tenant, create_account
+from tests.support.factories import Tenant, new_servicenow_tenant
 from tests.support.stores import in_store
 from ticketbridge.config import Settings
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
@@ -30,21 +30,8 @@ def sn() -> Iterator[ServiceNowServer]:
 
 
 def _connect(http: httpx.Client, settings: Settings, sn: ServiceNowServer, **body: Any) -> Tenant:
-    tenant = Tenant(http=http, api_key=create_account(settings))
-    tenant.org_id = tenant.post("/v1/provisioning/organizations", json={"name": "C"}).json()["id"]
-    credentials = {
-        "base_url": sn.base_url,
-        "username": sn.config.username,
-        "password": sn.config.password,
-    }
-    created = tenant.post(
-        f"/v1/provisioning/organizations/{tenant.org_id}/connections",
-        json={"vendor": "SERVICENOW", "credentials": credentials} | body,
-    )
-    assert created.status_code == 200, created.text
-    tenant.connection_id = created.json()["id"]
-    first = tenant.get(f"{tenant.connection_path}/jobs").json()[0]
-    assert tenant.wait_job(first["id"])["status"] == "SUCCESS"
+    tenant = new_servicenow_tenant(http, settings, sn, **body)
+    assert tenant.extra["first_sync"]["status"] == "SUCCESS"
     return tenant
 
 

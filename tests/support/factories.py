@@ -85,27 +85,47 @@ def new_tenant(
     *,
     options: dict[str, Any] | None = None,
 ) -> Tenant:
+    """A new account and organization; with `jira`, a JIRA connection to it whose first
+    sync has ended (its job in ``extra["first_sync"]``)."""
+    if jira is None:
+        return _organization(http, settings)
+    credentials = {
+        "base_url": jira.base_url,
+        "email": jira.config.email,
+        "api_token": jira.config.api_token,
+    }
+    body: dict[str, Any] = {"vendor": "JIRA", "credentials": credentials}
+    if options:
+        body["options"] = options
+    return _connected(_organization(http, settings), body)
+
+
+def new_servicenow_tenant(http: httpx.Client, settings: Settings, sn: Any, **body: Any) -> Tenant:
+    """A new account and organization with a SERVICENOW connection (basic auth) to the
+    emulator `sn`, `body` merged into the create request (``options``, say); its first
+    sync has ended (its job in ``extra["first_sync"]``)."""
+    credentials = {
+        "base_url": sn.base_url,
+        "username": sn.config.username,
+        "password": sn.config.password,
+    }
+    request = {"vendor": "SERVICENOW", "credentials": credentials} | body
+    return _connected(_organization(http, settings), request)
+
+
+def _organization(http: httpx.Client, settings: Settings) -> Tenant:
     tenant = Tenant(http=http, api_key=create_account(settings))
     org = tenant.post("/v1/provisioning/organizations", json={"name": "Customer"})
     assert org.status_code == 200, org.text
     tenant.org_id = org.json()["id"]
-    if jira is not None:
-        body: dict[str, Any] = {
-            "vendor": "JIRA",
-            "credentials": {
-                "base_url": jira.base_url,
-                "email": jira.config.email,
-                "api_token": jira.config.api_token,
-            },
-        }
-        if options:
-            body["options"] = options
-        created = tenant.post(
-            f"/v1/provisioning/organizations/{tenant.org_id}/connections", json=body
-        )
-        assert created.status_code == 200, created.text
-        tenant.connection_id = created.json()["id"]
-        jobs = tenant.get(f"{tenant.connection_path}/jobs").json()
-        assert jobs and jobs[0]["type"] == "SYNC"
-        tenant.extra["first_sync"] = tenant.wait_job(jobs[0]["id"])
+    return tenant
+
+
+def _connected(tenant: Tenant, body: dict[str, Any]) -> Tenant:
+    created = tenant.post(f"/v1/provisioning/organizations/{tenant.org_id}/connections", json=body)
+    assert created.status_code == 200, created.text
+    tenant.connection_id = created.json()["id"]
+    jobs = tenant.get(f"{tenant.connection_path}/jobs").json()
+    assert jobs and jobs[0]["type"] == "SYNC"
+    tenant.extra["first_sync"] = tenant.wait_job(jobs[0]["id"])
     return tenant

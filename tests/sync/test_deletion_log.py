@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.factories import Tenant, create_account
+from tests.support.factories import Tenant, new_servicenow_tenant
 from ticketbridge.config import Settings
 from ticketbridge.emulators.servicenow.server import ServiceNowServer
 
@@ -38,21 +38,8 @@ def _vendor(sn: ServiceNowServer) -> httpx.Client:
 def _connect(
     http: httpx.Client, settings: Settings, sn: ServiceNowServer, **options: Any
 ) -> Tenant:
-    tenant = Tenant(http=http, api_key=create_account(settings))
-    org = tenant.post("/v1/provisioning/organizations", json={"name": "Customer"})
-    assert org.status_code == 200, org.text
-    tenant.org_id = org.json()["id"]
-    credentials = {
-        "base_url": sn.base_url,
-        "username": sn.config.username,
-        "password": sn.config.password,
-    }
-    body = {"vendor": "SERVICENOW", "credentials": credentials, "options": options or None}
-    created = tenant.post(f"/v1/provisioning/organizations/{tenant.org_id}/connections", json=body)
-    assert created.status_code == 200, created.text
-    tenant.connection_id = created.json()["id"]
-    jobs = tenant.get(f"{tenant.connection_path}/jobs").json()
-    first = tenant.wait_job(jobs[0]["id"])
+    tenant = new_servicenow_tenant(http, settings, sn, options=options or None)
+    first = tenant.extra["first_sync"]
     assert first["status"] == "SUCCESS" and first["result"]["full"], first
     return tenant
 

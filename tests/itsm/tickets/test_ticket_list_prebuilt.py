@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from tests.support.factories import Tenant, new_tenant
+from tests.support.paging import pages
 from tests.support.stores import with_context
-from ticketbridge.itsm.paging import PageParams, encode_cursor
 from ticketbridge.itsm.tickets import listing, repository, serialize
 from ticketbridge.itsm.tickets.models import Ticket
 from ticketbridge.itsm.tickets.serialize import rows_page_json
@@ -67,18 +67,6 @@ filters = st.fixed_dictionaries(
 def tenant(http: Any, settings: Any, jira: Any) -> Tenant:
     """A connection of its own: each example replaces its tickets."""
     return new_tenant(http, settings, jira)
-
-
-@st.composite
-def pages(draw: st.DrawFn, ids: list[uuid.UUID]) -> PageParams:
-    limit = draw(st.integers(1, 4))
-    mode = draw(st.sampled_from(["first", "offset", "next", "previous"]))
-    if mode == "offset":
-        return PageParams(limit=limit, cursor=None, offset=draw(st.integers(0, 8)))
-    if mode == "first":
-        return PageParams(limit=limit, cursor=None, offset=None)
-    anchor = draw(st.sampled_from(ids) | st.uuids()) if ids else draw(st.uuids())
-    return PageParams(limit=limit, cursor=encode_cursor(mode[0], anchor), offset=None)
 
 
 @given(data=st.data(), stored=st.lists(ticket_values, max_size=8))
